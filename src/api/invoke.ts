@@ -1,0 +1,103 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { ApiError, ErrorCodes } from "../errors";
+import { invokeDeployed, visibleLogs, type InvokeOutcome, type Trigger } from "../runtime/invoke";
+import { json, jsonBody } from "./json";
+import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
+import { AccountIdParam, ErrorSchema, InvokeBodySchema, InvokeQuerySchema, LogEntrySchema, UuidParam } from "./schemas";
+import { FUNCTION_FAILED_WORKER_STATUS } from "./wire-status";
+
+const UuidParams = z.object({ accountId: AccountIdParam, uuid: UuidParam });
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+function maxBodyBytes(c: Context<AppEnv>): number {
+  const n = Number(c.env.MAX_BODY_BYTES);
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_MAX_BODY_BYTES;
+}
+
+// Runs before the JSON validator reads the body, so an oversized body is refused unread.
+const limitBody = createMiddleware<AppEnv>(async (c, next) => {
+  const max = maxBodyBytes(c);
+  return bodyLimit({
+    maxSize: max,
+    onError: () => {
+      throw new ApiError(413, ErrorCodes.payloadTooLarge, `The invocation body is larger than ${max} bytes`);
+    },
+  })(c, next);
+});
+
+const failedResponse = {
+  description: `The function failed (HTTP 901 on the wire; ${FUNCTION_FAILED_WORKER_STATUS} with X-Edgefn-Status: 901 from the Worker itself)`,
+  content: { "application/json": { schema: ErrorSchema } },
+};
+const tooLarge = { description: "Body too large", content: { "application/json": { schema: ErrorSchema } } };
+
+async function run(c: Context<AppEnv>, uuid: string, body: z.infer<typeof InvokeBodySchema>, trigger: Trigger): Promise<InvokeOutcome> {
+  const principal = c.get("principal");
+  return invokeDeployed(
+    { db: dbOf(c), loader: c.env.LOADER, host: hostExports(), timeoutMs: timeoutMsOf(c), waitUntil: (p) => c.executionCtx.waitUntil(p) },
+    {
+      accountId: principal.accountId,
+      lambdaUuid: uuid,
+      input: { timestamp: body.timestamp ?? Date.now(), headers: body.headers, payload: body.payload },
+      trigger,
+      requestId: c.get("requestId"),
+    },
+  );
+}
+
+/** A failed function answers 901 (never 500, which LivePerson's client would retry 3 times). */
+function failure(outcome: Exclude<InvokeOutcome, { status: "SUCCEEDED" }>, includeDebug: boolean): ApiError {
+  return new ApiError(outcome.status === "PLATFORM_FAILURE" ? 500 : 901, outcome.errorCode, outcome.errorMsg, {
+    errorLogs: visibleLogs(outcome, includeDebug),
+    invocationId: outcome.invocationId,
+  });
+}
+
+export const invokeRoutes = newRouter()
+  .openapi(
+    accountRoute(
+      "lambda:invoke",
+      {
+        method: "post",
+        path: "/api/account/{accountId}/lambdas/{uuid}/invoke",
+        summary: "Invoke the deployed function; answers its result as JSON",
+        request: { params: UuidParams, query: InvokeQuerySchema, body: jsonBody(InvokeBodySchema) },
+        responses: { 200: json(z.any(), "The function's result"), 413: tooLarge, 422: failedResponse, 500: failedResponse, ...errorResponses },
+      },
+      limitBody,
+    ),
+    async (c) => {
+      const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "http");
+      if (outcome.status !== "SUCCEEDED") throw failure(outcome, false);
+      c.header("X-Invocation-Id", outcome.invocationId);
+      return c.json(outcome.result as object, 200);
+    },
+  )
+  .openapi(
+    accountRoute(
+      "lambda:test",
+      {
+        method: "post",
+        path: "/api/account/{accountId}/lambdas/{uuid}/test",
+        summary: "Test-invoke the deployed version; answers {result, logs} including Debug logs",
+        request: { params: UuidParams, body: jsonBody(InvokeBodySchema) },
+        responses: {
+          200: json(z.object({ result: z.any(), logs: z.array(LogEntrySchema), invocationId: z.string() }), "Result and logs"),
+          413: tooLarge,
+          422: failedResponse,
+          500: failedResponse,
+          ...errorResponses,
+        },
+      },
+      limitBody,
+    ),
+    async (c) => {
+      const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "test");
+      if (outcome.status !== "SUCCEEDED") throw failure(outcome, true);
+      return c.json({ result: outcome.result, logs: visibleLogs(outcome, true), invocationId: outcome.invocationId }, 200);
+    },
+  );

@@ -1,0 +1,60 @@
+import { OpenAPIHono, createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import type { Action } from "../auth/permissions";
+import { createDb } from "../db/client";
+import type { AppEnv } from "../env";
+import type { HostExports } from "../runtime/sandbox/worker-code";
+import { exports as workerExports } from "cloudflare:workers";
+import { ApiError, ErrorCodes } from "../errors";
+import { ErrorSchema } from "./schemas";
+import { authorize } from "./auth";
+
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
+
+export const conflictResponse = errorResponse("Conflict with the current state (errorCode com.liveperson.faas.es.conflict)");
+
+export const errorResponses = {
+  400: errorResponse("Bad input (errorCode com.liveperson.faas.es.badinput)"),
+  401: errorResponse("Missing or invalid credentials"),
+  403: errorResponse("The key's role may not do this"),
+  404: errorResponse("Not found, or another account's resource"),
+};
+
+/**
+ * An /api/account route: bearer auth, one permission from the table, and the permission written
+ * into the OpenAPI operation as `x-permission` so the spec documents (and tests walk) who may call it.
+ */
+export function accountRoute<R extends Omit<RouteConfig, "middleware" | "security">>(
+  permission: Action,
+  route: R,
+  ...after: MiddlewareHandler<AppEnv>[]
+) {
+  return createRoute({
+    ...route,
+    middleware: [authorize(permission), ...after],
+    security: [{ bearerAuth: [] }],
+    "x-permission": permission,
+  });
+}
+
+export const dbOf = (c: Context<AppEnv>) => createDb(c.env.DB);
+
+export const hostExports = () => workerExports as unknown as HostExports;
+
+export function timeoutMsOf(c: Context<AppEnv>): number {
+  const n = Number(c.env.INVOKE_TIMEOUT_MS);
+  return Number.isFinite(n) && n > 0 ? n : 30_000;
+}
+
+/** A router with edgefn's validation hook: zod failures become LivePerson badinput errors. */
+export function newRouter() {
+  return new OpenAPIHono<AppEnv>({
+    strict: false, // LivePerson's client asks for `lambdas/` with a trailing slash
+    defaultHook: (result) => {
+      if (!result.success) {
+        const errors = result.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+        throw new ApiError(400, ErrorCodes.badInput, errors.map((e) => `${e.path}: ${e.message}`).join("; "), { errors });
+      }
+    },
+  });
+}

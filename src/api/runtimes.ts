@@ -1,0 +1,16 @@
+import { z } from "@hono/zod-openapi";
+import { RUNTIMES } from "../runtime/runtimes";
+import { json } from "./json";
+import { accountRoute, errorResponses, newRouter } from "./route";
+import { AccountIdParam, RuntimeSchema } from "./schemas";
+
+export const runtimeRoutes = newRouter().openapi(
+  accountRoute("runtime:read", {
+    method: "get",
+    path: "/api/account/{accountId}/runtimes",
+    summary: "Runtimes a function can use",
+    request: { params: z.object({ accountId: AccountIdParam }) },
+    responses: { 200: json(z.array(RuntimeSchema), "Runtimes"), ...errorResponses },
+  }),
+  (c) => c.json(RUNTIMES.map((r) => ({ ...r })), 200),
+);

@@ -1,0 +1,162 @@
+import { z } from "@hono/zod-openapi";
+import { ROLES } from "../auth/principal";
+
+// Limits of a function, as LivePerson Functions documents them (README "Limits").
+export const LIMITS = {
+  nameMax: 50,
+  descriptionMax: 100,
+  codeMax: 100_000,
+  envVarsMax: 512,
+  envKeyMax: 200,
+  envValueMax: 1024,
+  dependenciesMax: 50,
+  keptDeployments: 5,
+} as const;
+
+export const RESERVED_ENV_NAMES = ["BRAND_ID", "X_LIVEPERSON_BRAND_ID", "X_LIVEPERSON_FUNCTION_UUID"];
+export const RESERVED_ENV_PREFIX = "EDGEFN_";
+
+export const ErrorSchema = z
+  .object({
+    errorCode: z.string().openapi({ example: "com.liveperson.faas.es.badinput" }),
+    errorMsg: z.string(),
+    requestId: z.string().optional(),
+    errorLogs: z.array(z.any()).optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Error");
+
+export const AccountIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ param: { name: "accountId", in: "path" }, example: "12345678" });
+export const UuidParam = z.string().min(1).max(64).openapi({ param: { name: "uuid", in: "path" } });
+export const IdParam = z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } });
+
+export const EnvVarSchema = z.object({
+  key: z
+    .string()
+    .max(LIMITS.envKeyMax, `environment variable names have at most ${LIMITS.envKeyMax} characters`)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names must be POSIX names: letters, digits and _, not starting with a digit")
+    .refine((k) => !RESERVED_ENV_NAMES.includes(k) && !k.startsWith(RESERVED_ENV_PREFIX), "Variable name is reserved and thereby blocked for use."),
+  value: z.string().max(LIMITS.envValueMax, `environment variable values have at most ${LIMITS.envValueMax} characters`),
+});
+
+export const ImplementationSchema = z
+  .object({
+    code: z.string().min(1, "code must not be empty").max(LIMITS.codeMax, `code has at most ${LIMITS.codeMax} characters`),
+    dependencies: z.array(z.any()).max(LIMITS.dependenciesMax).optional().default([]),
+    environmentVariables: z
+      .array(EnvVarSchema)
+      .max(LIMITS.envVarsMax, `at most ${LIMITS.envVarsMax} environment variables`)
+      .optional()
+      .default([])
+      .refine((vars) => new Set(vars.map((v) => v.key)).size === vars.length, "environment variable names must be unique"),
+  })
+  .openapi("Implementation");
+
+export const RuntimeSchema = z
+  .object({ uuid: z.string(), name: z.string(), baseImageName: z.string() })
+  .openapi("Runtime");
+
+const runtimeRef = z.looseObject({ uuid: z.string() }).optional().nullable();
+const eventIdField = z.string().max(100).optional().nullable();
+
+export const LambdaCreateSchema = z
+  .looseObject({
+    name: z.string().max(LIMITS.nameMax, `name has at most ${LIMITS.nameMax} characters`).regex(/^\w+$/, "name may contain only letters, digits and _"),
+    description: z.string().max(LIMITS.descriptionMax, `description has at most ${LIMITS.descriptionMax} characters`).default(""),
+    eventId: eventIdField,
+    runtime: runtimeRef,
+    implementation: ImplementationSchema,
+    samplePayload: z.any().optional(),
+  })
+  .openapi("LambdaCreate");
+
+export const LambdaUpdateSchema = LambdaCreateSchema.extend({
+  name: z.string().optional(),
+  description: z.string().max(LIMITS.descriptionMax, `description has at most ${LIMITS.descriptionMax} characters`).optional(),
+  implementation: ImplementationSchema.optional(),
+  version: z.number().int().optional(),
+}).openapi("LambdaUpdate");
+
+export const DeploymentSchema = z
+  .object({
+    uuid: z.string(),
+    name: z.string(),
+    lambdaUUID: z.string(),
+    lambdaVersion: z.number(),
+    imageName: z.string(),
+    deploymentState: z.string(),
+    codeHash: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    deployedAt: z.string(),
+    createdBy: z.string(),
+    updatedBy: z.string(),
+  })
+  .openapi("Deployment");
+
+export const LambdaSchema = z
+  .object({
+    uuid: z.string(),
+    version: z.number(),
+    name: z.string(),
+    description: z.string(),
+    state: z.enum(["Draft", "Productive", "Modified"]),
+    eventId: z.string().nullable(),
+    runtime: RuntimeSchema,
+    implementation: z.object({
+      code: z.string(),
+      dependencies: z.array(z.any()),
+      environmentVariables: z.array(z.object({ key: z.string(), value: z.string() })),
+    }),
+    samplePayload: z.any(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+    lastDeployment: DeploymentSchema.nullable(),
+    deployments: z.array(DeploymentSchema).openapi({ description: "The last five deployed versions, newest first" }),
+  })
+  .openapi("Lambda");
+
+export const LogEntrySchema = z
+  .object({
+    level: z.enum(["Debug", "Info", "Warn", "Error"]),
+    message: z.string(),
+    extras: z.array(z.any()),
+    timestamp: z.number(),
+  })
+  .openapi("LogEntry");
+
+export const InvokeBodySchema = z
+  .looseObject({
+    timestamp: z.number().optional(),
+    headers: z.array(z.object({ key: z.string(), value: z.any() })).optional().default([]),
+    payload: z.any().optional(),
+  })
+  .openapi("InvocationInput");
+
+export const InvokeQuerySchema = z.object({
+  v: z.string().optional(),
+  skillId: z.string().optional(),
+  externalSystem: z.string().optional(),
+});
+
+export const InvocationSchema = z
+  .object({
+    id: z.string(),
+    lambdaUUID: z.string(),
+    version: z.number().nullable(),
+    trigger: z.enum(["http", "test", "schedule", "event"]),
+    status: z.enum(["SUCCEEDED", "CODING_FAILURE", "PLATFORM_FAILURE", "TIMEOUT"]),
+    errorCode: z.string().nullable(),
+    startedAt: z.string(),
+    durationMs: z.number(),
+    requestId: z.string(),
+  })
+  .openapi("Invocation");
+
+export const RoleSchema = z.enum(ROLES);
+
+export const ApiKeySchema = z
+  .object({ id: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string(), createdBy: z.string() })
+  .openapi("ApiKey");

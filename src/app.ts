@@ -1,0 +1,55 @@
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env";
+import { ApiError, ErrorCodes } from "./errors";
+import { adminRoutes } from "./api/admin";
+import { apiKeyRoutes } from "./api/api-keys";
+import { authenticate } from "./api/auth";
+import { deploymentRoutes } from "./api/deployments";
+import { onError } from "./api/error-handler";
+import { invocationRoutes } from "./api/invocations";
+import { invokeRoutes } from "./api/invoke";
+import { lambdaRoutes } from "./api/lambdas";
+import { newRouter } from "./api/route";
+import { runtimeRoutes } from "./api/runtimes";
+
+export function createApp() {
+  const app = newRouter();
+
+  // X-Request-ID is honoured when the caller sends a well-formed one, and echoed either way.
+  app.use("*", requestId({ headerName: "X-Request-ID" }));
+  app.onError(onError);
+  app.notFound((c) => {
+    throw new ApiError(404, ErrorCodes.notFound, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.use("/api/account/:accountId/*", authenticate);
+
+  app.route("/", adminRoutes);
+  app.route("/", apiKeyRoutes);
+  app.route("/", lambdaRoutes);
+  app.route("/", deploymentRoutes);
+  app.route("/", runtimeRoutes);
+  app.route("/", invokeRoutes);
+  app.route("/", invocationRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key of the account (efk_...), created with POST /admin/accounts or /api-keys",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "The deployment's OPERATOR_TOKEN secret",
+  });
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "edgefn",
+      version: "0.1.0",
+      description: "Function-as-a-Service on Cloudflare Workers, speaking LivePerson Functions' V1 API. Errors are {errorCode, errorMsg, requestId}.",
+    },
+  });
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { Role } from "./principal";
+
+// The one permission table (LivePerson Functions' permission system, see README "Roles").
+// Every /api/account route names one of these actions; nothing else decides access.
+export const PERMISSIONS = {
+  "lambda:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
+  "lambda:write": ["FaaS-Developer"],
+  "lambda:deploy": ["FaaS-Developer"],
+  "lambda:invoke": ["FaaS-Developer", "FaaS-Invocation"],
+  "lambda:test": ["FaaS-Developer"],
+  "runtime:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
+  "invocation:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
+  "apikey:manage": ["FaaS-Admin"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+export function can(role: Role, action: Action): boolean {
+  return (PERMISSIONS[action] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,121 @@
+// D1 tables. Every tenant table carries account_id and every index that serves a tenant query
+// starts with it. Times are epoch milliseconds; the API renders them as ISO-8601.
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    name: text("name").notNull(),
+    role: text("role").notNull(),
+    keyHash: text("key_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.keyHash), index("api_keys_account").on(t.accountId)],
+);
+
+export const lambdas = sqliteTable(
+  "lambdas",
+  {
+    uuid: text("uuid").primaryKey(),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    name: text("name").notNull(),
+    description: text("description").notNull(),
+    eventId: text("event_id"),
+    runtimeUuid: text("runtime_uuid").notNull(),
+    code: text("code").notNull(),
+    dependencies: text("dependencies", { mode: "json" }).$type<unknown[]>().notNull(),
+    environmentVariables: text("environment_variables", { mode: "json" })
+      .$type<{ key: string; value: string }[]>()
+      .notNull(),
+    samplePayload: text("sample_payload", { mode: "json" }).$type<unknown>().notNull(),
+    state: text("state").$type<"Draft" | "Productive" | "Modified">().notNull(),
+    version: integer("version").notNull(),
+    deploymentId: text("deployment_id"),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [uniqueIndex("lambdas_account_name").on(t.accountId, t.name)],
+);
+
+// An immutable snapshot of a function as it was deployed. The newest five per function are kept.
+export const deployments = sqliteTable(
+  "deployments",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    lambdaUuid: text("lambda_uuid").notNull(),
+    lambdaVersion: integer("lambda_version").notNull(),
+    code: text("code").notNull(),
+    environmentVariables: text("environment_variables", { mode: "json" })
+      .$type<{ key: string; value: string }[]>()
+      .notNull(),
+    codeHash: text("code_hash").notNull(),
+    deployedAt: integer("deployed_at").notNull(),
+    deployedBy: text("deployed_by").notNull(),
+  },
+  (t) => [index("deployments_lambda").on(t.accountId, t.lambdaUuid, t.deployedAt)],
+);
+
+export const invocations = sqliteTable(
+  "invocations",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    lambdaUuid: text("lambda_uuid").notNull(),
+    deploymentId: text("deployment_id"),
+    version: integer("version"),
+    trigger: text("trigger").$type<"http" | "test" | "schedule" | "event">().notNull(),
+    status: text("status").$type<"SUCCEEDED" | "CODING_FAILURE" | "PLATFORM_FAILURE" | "TIMEOUT">().notNull(),
+    errorCode: text("error_code"),
+    startedAt: integer("started_at").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    requestId: text("request_id").notNull(),
+  },
+  (t) => [
+    index("invocations_account_time").on(t.accountId, t.startedAt),
+    index("invocations_lambda_time").on(t.accountId, t.lambdaUuid, t.startedAt),
+  ],
+);
+
+export const invocationLogs = sqliteTable(
+  "invocation_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: text("account_id").notNull(),
+    invocationId: text("invocation_id").notNull(),
+    lambdaUuid: text("lambda_uuid").notNull(),
+    seq: integer("seq").notNull(),
+    level: text("level").notNull(),
+    message: text("message").notNull(),
+    extras: text("extras", { mode: "json" }).$type<unknown[]>().notNull(),
+    timestamp: integer("timestamp").notNull(),
+  },
+  (t) => [index("invocation_logs_invocation").on(t.accountId, t.invocationId, t.seq)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: text("account_id").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    target: text("target").notNull(),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("audit_account_time").on(t.accountId, t.at)],
+);

@@ -1,0 +1,23 @@
+import type { Principal } from "./auth/principal";
+
+// Bindings of the host Worker (wrangler.toml, secrets from .dev.vars or `wrangler secret put`).
+export interface Env {
+  DB: D1Database;
+  KV: KVNamespace;
+  LOADER: WorkerLoader;
+  OPERATOR_TOKEN?: string;
+  SECRETS_KEK?: string;
+  JWT_SIGNING_KEY?: string;
+  /** Wall-clock limit of one invocation, in ms (LivePerson: 30 s). */
+  INVOKE_TIMEOUT_MS?: string;
+  /** Largest accepted invocation body, in bytes (default 1 MiB). */
+  MAX_BODY_BYTES?: string;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    principal: Principal;
+  };
+}

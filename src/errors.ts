@@ -1,0 +1,40 @@
+// Errors on the wire use LivePerson's shape: { errorCode, errorMsg, requestId, ... }.
+// Services throw ApiError; the app's onError renders it once.
+
+export const ErrorCodes = {
+  badInput: "com.liveperson.faas.es.badinput",
+  general: "com.liveperson.faas.es.general",
+  missingLambda: "com.liveperson.faas.es.missinglambda",
+  notDeployed: "com.liveperson.faas.es.notdeployed",
+  notFound: "com.liveperson.faas.es.notfound",
+  unauthorized: "com.liveperson.faas.es.unauthorized",
+  forbidden: "com.liveperson.faas.es.forbidden",
+  conflict: "com.liveperson.faas.es.conflict",
+  payloadTooLarge: "com.liveperson.faas.es.payloadtoolarge",
+  contractError: "com.liveperson.faas.fm.contract-error",
+  customFailure: "com.liveperson.faas.handler.custom-failure",
+  runtimeException: "com.liveperson.faas.handler.runtime-exception",
+  timeout: "com.liveperson.faas.handler.executiontime-exceeded",
+  logLimitReached: "com.liveperson.faas.handler.log-limit-reached",
+} as const;
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503 | 901;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ErrorStatus,
+    readonly errorCode: string,
+    readonly errorMsg: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(errorMsg);
+    this.name = "ApiError";
+  }
+}
+
+export const badInput = (msg: string, extra?: Record<string, unknown>) =>
+  new ApiError(400, ErrorCodes.badInput, msg, extra);
+export const notFound = (code: string, msg: string) => new ApiError(404, code, msg);
+export const conflict = (msg: string) => new ApiError(409, ErrorCodes.conflict, msg);
+export const missingLambda = (uuid: string) =>
+  notFound(ErrorCodes.missingLambda, `No function with uuid ${uuid} exists in this account`);

@@ -1,0 +1,32 @@
+import { buildWorkerCode, isolateId, type HostExports, type SandboxSpec } from "./worker-code";
+
+export interface LogEntry {
+  level: "Debug" | "Info" | "Warn" | "Error";
+  message: string;
+  extras: unknown[];
+  timestamp: number;
+}
+
+export interface ErrorDescription {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type RunResult =
+  | { ok: true; result: unknown; logs: LogEntry[]; dropped: number }
+  | { ok: false; kind: "callback" | "throw" | "result"; error: ErrorDescription; logs: LogEntry[]; dropped: number };
+
+interface SandboxEntrypoint {
+  validate(): Promise<{ ok: true } | { ok: false; error: ErrorDescription }>;
+  run(input: unknown): Promise<RunResult>;
+}
+
+/**
+ * The tenant isolate of one deployed version. Call per request: a loader stub is bound to the
+ * request that created it (see architecture, Worker Loader facts).
+ */
+export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, timeoutMs: number): SandboxEntrypoint {
+  const stub = loader.get(isolateId(spec, hash), () => buildWorkerCode(spec, host, timeoutMs));
+  return stub.getEntrypoint() as unknown as SandboxEntrypoint;
+}

@@ -1,0 +1,60 @@
+import { sha256Hex } from "../../crypto/hash";
+import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
+import { TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE } from "./toolbelt-source";
+import { WRAPPER_SOURCE, WRAPPER_VERSION } from "./wrapper-source";
+
+/** What the loader needs to know about one deployable version of a function. */
+export interface SandboxSpec {
+  accountId: string;
+  lambdaUuid: string;
+  code: string;
+  environmentVariables: { key: string; value: string }[];
+}
+
+/** The exports of the host Worker used as capabilities (ctx.exports). */
+export interface HostExports {
+  Egress(opts: { props: { accountId: string; lambdaUuid: string } }): Fetcher;
+  Toolbelt(opts: { props: { accountId: string; lambdaUuid: string } }): Fetcher;
+}
+
+// Appended to the brand code: LivePerson functions declare `lambda` without exporting it. The
+// leading newline keeps a trailing line comment in the brand code from swallowing it.
+const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda : undefined;\n";
+
+/** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
+export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables">): Promise<string> {
+  return sha256Hex(JSON.stringify([WRAPPER_VERSION, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
+}
+
+export function isolateId(spec: SandboxSpec, hash: string): string {
+  return `${spec.accountId}/${spec.lambdaUuid}/${hash}`;
+}
+
+export function buildWorkerCode(spec: SandboxSpec, host: HostExports, timeoutMs: number): WorkerLoaderWorkerCode {
+  const props = { accountId: spec.accountId, lambdaUuid: spec.lambdaUuid };
+  const vars: Record<string, string> = {};
+  for (const { key, value } of spec.environmentVariables) vars[key] = value;
+  const toolbelt = { cjs: TOOLBELT_SOURCE };
+  return {
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: COMPATIBILITY_FLAGS,
+    mainModule: "main.js",
+    modules: {
+      "main.js": WRAPPER_SOURCE,
+      "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
+      ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name) => [name, toolbelt])),
+    },
+    // Only strings (they become process.env) and a toolbelt stub scoped by props: no platform
+    // binding (DB, KV, LOADER, secrets) is reachable from brand code.
+    env: {
+      ...vars,
+      BRAND_ID: spec.accountId,
+      X_LIVEPERSON_BRAND_ID: spec.accountId,
+      X_LIVEPERSON_FUNCTION_UUID: spec.lambdaUuid,
+      EDGEFN_TOOLBELT: host.Toolbelt({ props }),
+    },
+    globalOutbound: host.Egress({ props }),
+    // Enforced on Cloudflare; workerd does not enforce CPU limits locally (see README).
+    limits: { cpuMs: Math.min(timeoutMs, 30_000), subRequests: 50 },
+  };
+}

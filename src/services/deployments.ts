@@ -1,0 +1,114 @@
+import { and, desc, eq, notInArray } from "drizzle-orm";
+import { LIMITS } from "../api/schemas";
+import { actorName, type Principal } from "../auth/principal";
+import type { Db } from "../db/client";
+import { deployments, lambdas } from "../db/schema";
+import { ApiError, ErrorCodes, conflict } from "../errors";
+import { sandboxFor } from "../runtime/sandbox/sandbox";
+import { codeHash, type HostExports } from "../runtime/sandbox/worker-code";
+import { auditInsert } from "./audit";
+import { deploymentDto, getLambda, getLambdaRow } from "./lambdas";
+
+export interface DeployDeps {
+  db: Db;
+  loader: WorkerLoader;
+  host: HostExports;
+  timeoutMs: number;
+}
+
+// How long loading and checking the code may take before the deploy is refused.
+const VALIDATE_TIMEOUT_MS = 10_000;
+
+/** Loads the code in its isolate and checks the contract; throws a contract-error if it fails. */
+async function validateContract(deps: DeployDeps, spec: Parameters<typeof sandboxFor>[2], hash: string) {
+  let verdict: Awaited<ReturnType<ReturnType<typeof sandboxFor>["validate"]>>;
+  try {
+    const sandbox = sandboxFor(deps.loader, deps.host, spec, hash, deps.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`loading the code took longer than ${VALIDATE_TIMEOUT_MS} ms`)), VALIDATE_TIMEOUT_MS);
+    });
+    verdict = await Promise.race([sandbox.validate(), timeout]).finally(() => timer !== undefined && clearTimeout(timer));
+  } catch (error) {
+    // A syntax error makes the isolate fail to start: workerd reports it with file and position.
+    const message = String(error instanceof Error ? error.message : error).replace(/^Failed to start Worker:\s*/, "");
+    throw new ApiError(400, ErrorCodes.contractError, `The function is not a valid lambda: ${message}`);
+  }
+  if (!verdict.ok) {
+    throw new ApiError(400, ErrorCodes.contractError, `The function is not a valid lambda: ${verdict.error.name}: ${verdict.error.message}`);
+  }
+}
+
+/**
+ * Deploys the function's current code as a new immutable version. The code is loaded and checked
+ * first; if that fails nothing changes and the previous version keeps serving.
+ */
+export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string) {
+  const { db } = deps;
+  const row = await getLambdaRow(db, p.accountId, uuid);
+  const spec = { accountId: p.accountId, lambdaUuid: uuid, code: row.code, environmentVariables: row.environmentVariables };
+  const hash = await codeHash(spec);
+  // Same isolate id as the invocations will use, so the first invoke after a deploy is warm.
+  await validateContract(deps, spec, hash);
+
+  const now = Date.now();
+  const deployment = {
+    id: crypto.randomUUID(),
+    accountId: p.accountId,
+    lambdaUuid: uuid,
+    lambdaVersion: row.version,
+    code: row.code,
+    environmentVariables: row.environmentVariables,
+    codeHash: hash,
+    deployedAt: now,
+    deployedBy: actorName(p),
+  };
+  const [, switched] = await db.batch([
+    db.insert(deployments).values(deployment),
+    // Conditional on the version that was validated: an edit in between fails the deploy rather
+    // than serving code nobody checked.
+    db
+      .update(lambdas)
+      .set({ state: "Productive", deploymentId: deployment.id, updatedAt: now, updatedBy: actorName(p) })
+      .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version))),
+    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.deploy", target: uuid, detail: { deploymentId: deployment.id, version: row.version, codeHash: hash } }, now),
+  ]);
+  if (switched.meta.changes === 0) {
+    await db.delete(deployments).where(and(eq(deployments.accountId, p.accountId), eq(deployments.id, deployment.id)));
+    throw conflict("The function was changed while it was being deployed; deploy again");
+  }
+  await pruneHistory(db, p.accountId, uuid);
+  return deploymentDto(row, deployment);
+}
+
+/** Keeps the newest LIMITS.keptDeployments versions of a function (never the serving one). */
+async function pruneHistory(db: Db, accountId: string, uuid: string) {
+  const keep = await db
+    .select({ id: deployments.id })
+    .from(deployments)
+    .where(and(eq(deployments.accountId, accountId), eq(deployments.lambdaUuid, uuid)))
+    .orderBy(desc(deployments.deployedAt))
+    .limit(LIMITS.keptDeployments)
+    .all();
+  const serving = await db.select({ id: lambdas.deploymentId }).from(lambdas).where(and(eq(lambdas.accountId, accountId), eq(lambdas.uuid, uuid))).get();
+  const ids = [...keep.map((k) => k.id), ...(serving?.id ? [serving.id] : [])];
+  await db
+    .delete(deployments)
+    .where(and(eq(deployments.accountId, accountId), eq(deployments.lambdaUuid, uuid), notInArray(deployments.id, ids)));
+}
+
+/** Takes the function out of service: state back to Draft, its history kept. */
+export async function undeployLambda(db: Db, p: Principal, uuid: string) {
+  const row = await getLambdaRow(db, p.accountId, uuid);
+  if (row.state !== "Draft") {
+    const now = Date.now();
+    await db.batch([
+      db
+        .update(lambdas)
+        .set({ state: "Draft", deploymentId: null, updatedAt: now, updatedBy: actorName(p) })
+        .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid))),
+      auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.undeploy", target: uuid }, now),
+    ]);
+  }
+  return getLambda(db, p, uuid);
+}

@@ -1,0 +1,196 @@
+import { and, desc, eq, inArray, notExists, sql, type SQL } from "drizzle-orm";
+import type { z } from "@hono/zod-openapi";
+import type { LambdaCreateSchema, LambdaUpdateSchema } from "../api/schemas";
+import { actorName, type Principal } from "../auth/principal";
+import type { Db } from "../db/client";
+import { deployments, lambdas } from "../db/schema";
+import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../errors";
+import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
+import { auditInsert } from "./audit";
+
+type LambdaRow = typeof lambdas.$inferSelect;
+type DeploymentRow = typeof deployments.$inferSelect;
+export type LambdaState = LambdaRow["state"];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const NO_EVENT = "No Event";
+const DEFAULT_SAMPLE_PAYLOAD = { headers: [], payload: {} };
+
+export function deploymentDto(l: Pick<LambdaRow, "name">, d: DeploymentRow) {
+  return {
+    uuid: d.id,
+    name: l.name,
+    lambdaUUID: d.lambdaUuid,
+    lambdaVersion: d.lambdaVersion,
+    imageName: DEFAULT_RUNTIME.baseImageName,
+    deploymentState: "Deploy Finish",
+    codeHash: d.codeHash,
+    createdAt: iso(d.deployedAt),
+    updatedAt: iso(d.deployedAt),
+    deployedAt: iso(d.deployedAt),
+    createdBy: d.deployedBy,
+    updatedBy: d.deployedBy,
+  };
+}
+
+/** The LivePerson V1 lambda object, plus `deployments` (the last five deployed versions). */
+export function lambdaDto(l: LambdaRow, history: DeploymentRow[]) {
+  const current = history.find((d) => d.id === l.deploymentId) ?? null;
+  return {
+    uuid: l.uuid,
+    version: l.version,
+    name: l.name,
+    description: l.description,
+    state: l.state,
+    eventId: l.eventId,
+    runtime: { ...(findRuntime(l.runtimeUuid) ?? DEFAULT_RUNTIME) },
+    implementation: { code: l.code, dependencies: l.dependencies, environmentVariables: l.environmentVariables },
+    samplePayload: l.samplePayload,
+    createdAt: iso(l.createdAt),
+    createdBy: l.createdBy,
+    updatedAt: iso(l.updatedAt),
+    updatedBy: l.updatedBy,
+    lastDeployment: current ? deploymentDto(l, current) : null,
+    deployments: history.map((d) => deploymentDto(l, d)),
+  };
+}
+
+async function historyOf(db: Db, accountId: string, uuids: string[]) {
+  if (uuids.length === 0) return new Map<string, DeploymentRow[]>();
+  const rows = await db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.accountId, accountId), inArray(deployments.lambdaUuid, uuids)))
+    .orderBy(desc(deployments.deployedAt))
+    .all();
+  const byLambda = new Map<string, DeploymentRow[]>();
+  for (const r of rows) byLambda.set(r.lambdaUuid, [...(byLambda.get(r.lambdaUuid) ?? []), r]);
+  return byLambda;
+}
+
+export async function getLambdaRow(db: Db, accountId: string, uuid: string): Promise<LambdaRow> {
+  const row = await db.select().from(lambdas).where(and(eq(lambdas.accountId, accountId), eq(lambdas.uuid, uuid))).get();
+  if (!row) throw missingLambda(uuid);
+  return row;
+}
+
+export async function getLambda(db: Db, p: Principal, uuid: string) {
+  const row = await getLambdaRow(db, p.accountId, uuid);
+  const history = await historyOf(db, p.accountId, [uuid]);
+  return lambdaDto(row, history.get(uuid) ?? []);
+}
+
+export async function listLambdas(db: Db, p: Principal, filter: { name?: string; eventId?: string; states?: string[] }) {
+  const where: SQL[] = [eq(lambdas.accountId, p.accountId)];
+  if (filter.name) where.push(eq(lambdas.name, filter.name));
+  if (filter.eventId) where.push(eq(lambdas.eventId, filter.eventId));
+  const states = (filter.states ?? []).filter(Boolean);
+  if (states.length) where.push(inArray(lambdas.state, states as LambdaState[]));
+  const rows = await db.select().from(lambdas).where(and(...where)).orderBy(lambdas.createdAt).all();
+  const history = await historyOf(db, p.accountId, rows.map((r) => r.uuid));
+  return rows.map((r) => lambdaDto(r, history.get(r.uuid) ?? []));
+}
+
+function normaliseEventId(eventId: string | null | undefined): string | null {
+  return !eventId || eventId === NO_EVENT ? null : eventId;
+}
+
+function runtimeUuidOf(runtime: { uuid: string } | null | undefined): string {
+  const found = findRuntime(runtime?.uuid);
+  if (!found) throw badInput(`Unknown runtime ${runtime?.uuid}; GET /runtimes lists the available ones`);
+  return found.uuid;
+}
+
+export async function createLambda(db: Db, p: Principal, input: z.infer<typeof LambdaCreateSchema>) {
+  const taken = await db
+    .select({ uuid: lambdas.uuid })
+    .from(lambdas)
+    .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.name, input.name)))
+    .get();
+  if (taken) throw conflict(`A function named ${input.name} already exists in this account`);
+  const now = Date.now();
+  const row: LambdaRow = {
+    uuid: crypto.randomUUID(),
+    accountId: p.accountId,
+    name: input.name,
+    description: input.description,
+    eventId: normaliseEventId(input.eventId),
+    runtimeUuid: runtimeUuidOf(input.runtime),
+    code: input.implementation.code,
+    dependencies: input.implementation.dependencies,
+    environmentVariables: input.implementation.environmentVariables,
+    samplePayload: input.samplePayload ?? DEFAULT_SAMPLE_PAYLOAD,
+    state: "Draft",
+    version: 1,
+    deploymentId: null,
+    createdAt: now,
+    createdBy: actorName(p),
+    updatedAt: now,
+    updatedBy: actorName(p),
+  };
+  try {
+    await db.batch([
+      db.insert(lambdas).values(row),
+      auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.create", target: row.uuid, detail: { name: row.name } }, now),
+    ]);
+  } catch (e) {
+    if (String(e).includes("UNIQUE")) throw conflict(`A function named ${input.name} already exists in this account`);
+    throw e;
+  }
+  return lambdaDto(row, []);
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Applies an edit. Returns null when nothing changed (the API answers 304). */
+export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.infer<typeof LambdaUpdateSchema>) {
+  const row = await getLambdaRow(db, p.accountId, uuid);
+  if (input.name !== undefined && input.name !== row.name) throw badInput("name is immutable; create a new function to rename");
+  if (input.eventId !== undefined && normaliseEventId(input.eventId) !== row.eventId) {
+    throw badInput("eventId is immutable; create a new function to bind it to another event");
+  }
+  const next = {
+    description: input.description ?? row.description,
+    runtimeUuid: input.runtime === undefined ? row.runtimeUuid : runtimeUuidOf(input.runtime),
+    code: input.implementation?.code ?? row.code,
+    dependencies: input.implementation?.dependencies ?? row.dependencies,
+    environmentVariables: input.implementation?.environmentVariables ?? row.environmentVariables,
+  };
+  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !same(next[k], row[k]));
+  if (changed.length === 0) return null;
+  const now = Date.now();
+  const state: LambdaState = row.state === "Draft" ? "Draft" : "Modified";
+  const [result] = await db.batch([
+    // Conditional on the version read above: a concurrent edit makes this one fail instead of
+    // silently overwriting it.
+    db
+      .update(lambdas)
+      .set({ ...next, state, version: row.version + 1, updatedAt: now, updatedBy: actorName(p) })
+      .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version))),
+    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.update", target: uuid, detail: { changed } }, now),
+  ]);
+  if (result.meta.changes === 0) throw conflict("The function was changed by someone else meanwhile; read it again and retry");
+  return getLambda(db, p, uuid);
+}
+
+export async function deleteLambda(db: Db, p: Principal, uuid: string) {
+  const row = await getLambdaRow(db, p.accountId, uuid);
+  if (row.state !== "Draft") {
+    throw new ApiError(409, ErrorCodes.conflict, `Function ${row.name} is deployed (state ${row.state}); undeploy it before deleting it`);
+  }
+  const [result] = await db.batch([
+    db.delete(lambdas).where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.state, "Draft"))),
+    // Runs only if the delete above happened (same transaction): history goes with its function.
+    db
+      .delete(deployments)
+      .where(
+        and(
+          eq(deployments.accountId, p.accountId),
+          eq(deployments.lambdaUuid, uuid),
+          notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.uuid, uuid))),
+        ),
+      ),
+    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.delete", target: uuid, detail: { name: row.name } }),
+  ]);
+  if (result.meta.changes === 0) throw conflict("The function was deployed meanwhile; undeploy it before deleting it");
+}
