@@ -44,6 +44,8 @@ export function visibleLogs(outcome: Pick<InvokeOutcome, "logs" | "dropped">, in
 const ENGINE_ERRORS = new Set(["TypeError", "ReferenceError", "SyntaxError", "RangeError", "EvalError", "URIError"]);
 
 const TIMED_OUT = Symbol("timed out");
+// How workerd reports an isolate whose request can never complete (no I/O or timers pending).
+const HUNG_MARKER = "code had hung and would never generate a response";
 
 async function loadDeployed(db: Db, accountId: string, uuid: string) {
   const row = await db
@@ -59,9 +61,47 @@ async function loadDeployed(db: Db, accountId: string, uuid: string) {
   return row.deployment;
 }
 
-function classify(run: Extract<RunResult, { ok: false }>): { errorCode: string } {
-  if (run.kind === "callback") return { errorCode: ErrorCodes.customFailure };
-  return { errorCode: ENGINE_ERRORS.has(run.error.name) ? ErrorCodes.runtimeException : ErrorCodes.customFailure };
+type Deployment = Awaited<ReturnType<typeof loadDeployed>>;
+
+type RunOutcome = InvokeOutcome extends infer O ? (O extends unknown ? Omit<O, "invocationId"> : never) : never;
+
+const failed = (status: Exclude<InvocationStatus, "SUCCEEDED">, errorCode: string, errorMsg: string, logs: LogEntry[] = [], dropped = 0): RunOutcome => ({
+  status,
+  errorCode,
+  errorMsg,
+  logs,
+  dropped,
+});
+
+function fromRun(run: RunResult): RunOutcome {
+  if (run.ok) return { status: "SUCCEEDED", result: run.result, logs: run.logs, dropped: run.dropped };
+  const engineError = run.kind !== "callback" && ENGINE_ERRORS.has(run.error.name);
+  return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, run.error.message, run.logs, run.dropped);
+}
+
+/** Runs the sandbox once under the deadline; never throws. */
+async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, invocationId: string): Promise<RunOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables };
+    const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, deps.timeoutMs);
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), deps.timeoutMs);
+    });
+    const run = await Promise.race([sandbox.run(req.input), deadline]);
+    if (run === TIMED_OUT) return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${deps.timeoutMs} ms`);
+    return fromRun(run);
+  } catch (error) {
+    if (String(error).includes(HUNG_MARKER)) {
+      // workerd saw that the function has nothing pending and never answered: it would time out.
+      return failed("TIMEOUT", ErrorCodes.timeout, "Lambda Execution is taking too long: the function never called back and has nothing pending, so it would never answer");
+    }
+    // The isolate could not be loaded or died under us: the platform's failure, not the brand's.
+    console.error(JSON.stringify({ msg: "sandbox failure", invocationId, requestId: req.requestId, error: String(error) }));
+    return failed("PLATFORM_FAILURE", ErrorCodes.general, "The platform failed to run the function; see the invocation record");
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }
 
 /** Runs the deployed version of a function once and records the invocation, whatever happens. */
@@ -69,48 +109,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest): Prom
   const deployment = await loadDeployed(deps.db, req.accountId, req.lambdaUuid);
   const invocationId = crypto.randomUUID();
   const startedAt = Date.now();
-  let outcome: InvokeOutcome;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const sandbox = sandboxFor(
-      deps.loader,
-      deps.host,
-      { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables },
-      deployment.codeHash,
-      deps.timeoutMs,
-    );
-    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), deps.timeoutMs);
-    });
-    const run = await Promise.race([sandbox.run(req.input), timeout]);
-    if (run === TIMED_OUT) {
-      outcome = {
-        invocationId,
-        status: "TIMEOUT",
-        errorCode: ErrorCodes.timeout,
-        errorMsg: `Lambda Execution is taking too long: no answer within ${deps.timeoutMs} ms`,
-        logs: [],
-        dropped: 0,
-      };
-    } else if (run.ok) {
-      outcome = { invocationId, status: "SUCCEEDED", result: run.result, logs: run.logs, dropped: run.dropped };
-    } else {
-      outcome = {
-        invocationId,
-        status: "CODING_FAILURE",
-        ...classify(run),
-        errorMsg: run.error.message,
-        logs: run.logs,
-        dropped: run.dropped,
-      };
-    }
-  } catch (error) {
-    // The isolate could not be loaded or died under us: the platform's failure, not the brand's.
-    console.error(JSON.stringify({ msg: "sandbox failure", invocationId, requestId: req.requestId, error: String(error) }));
-    outcome = { invocationId, status: "PLATFORM_FAILURE", errorCode: ErrorCodes.general, errorMsg: "The platform failed to run the function; see the invocation record", logs: [], dropped: 0 };
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  const outcome = { invocationId, ...(await runOnce(deps, req, deployment, invocationId)) } as InvokeOutcome;
   const record: InvocationRecord = {
     id: invocationId,
     accountId: req.accountId,
