@@ -1,0 +1,48 @@
+// Memory of the runtime's processes, from Linux /proc (other systems: no figures, not an error).
+import { readdirSync, readFileSync } from "node:fs";
+
+function read(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null; // the process is gone, or this is not Linux
+  }
+}
+
+/** Pids of every live descendant of `root`, found through the parent pid in /proc/<pid>/stat. */
+export function descendants(root) {
+  const children = new Map();
+  let entries = [];
+  try {
+    entries = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const pid of entries) {
+    const stat = read(`/proc/${pid}/stat`);
+    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so split after its ")".
+    const ppid = stat && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!ppid) continue;
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(pid));
+  }
+  const out = [];
+  const queue = [root];
+  while (queue.length) for (const c of children.get(queue.shift()) ?? []) { out.push(c); queue.push(c); }
+  return out;
+}
+
+/** { pid, name, cmdline, rssKiB, hwmKiB } of a process (VmHWM = the kernel's record of its peak RSS). */
+export function memoryOf(pid) {
+  const status = read(`/proc/${pid}/status`);
+  if (!status) return null;
+  const kib = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
+  const name = status.match(/^Name:\s+(.*)$/m)?.[1] ?? "?";
+  const cmdline = (read(`/proc/${pid}/cmdline`) ?? "").split("\0").join(" ");
+  return { pid, name, cmdline, rssKiB: kib("VmRSS"), hwmKiB: kib("VmHWM") };
+}
+
+/** Every workerd process under `root`, with its memory. */
+export function workerdUnder(root) {
+  return descendants(root).map(memoryOf).filter((m) => m && m.name === "workerd");
+}

@@ -1,0 +1,76 @@
+// The local Workers runtime: `wrangler dev` (which runs workerd) on an internal 127.0.0.1 port.
+// The launchers put the front proxy in front of it; nothing else should talk to this port directly.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { run, toolEnv, ROOT } from "./tools.mjs";
+import { HOST, probe } from "./net.mjs";
+
+/** Applies D1 migrations to the local state in persistTo. CI=true: never wait for a confirmation. */
+export function applyMigrations({ persistTo, stdio }) {
+  return run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    env: toolEnv({ CI: "true" }),
+    ...(stdio && { stdio }),
+  });
+}
+
+/**
+ * Starts `wrangler dev`; the handle's `ready` resolves once GET /healthz answers 200 (and rejects,
+ * after stopping it, if it never does). The handle is returned at once so a Ctrl-C during the start
+ * can still stop it.
+ *   port       internal port (pick one with freePort())
+ *   persistTo  D1/KV/DO state directory (the same one the migrations went into)
+ *   vars       extra Worker vars passed with --var (they win over .dev.vars); visible in `ps`,
+ *              so only for throwaway values (the bench)
+ *   onLine     receives each output line of wrangler (stdout and stderr)
+ * The handle's stop() ends wrangler and every workerd it started: wrangler runs in its own process
+ * group, so a signal to the group reaches grandchildren even if wrangler itself dies first.
+ */
+export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => console.log(l), readyTimeoutMs = 90_000 }) {
+  const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", "0",
+    "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+
+  const child = spawn("wrangler", args, { cwd: ROOT, env: toolEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", onLine);
+  const exited = new Promise((resolve) => {
+    child.on("error", (err) => { onLine(`could not start wrangler: ${err.message}`); resolve({ code: 127, signal: null }); });
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+  let hasExited = false;
+  exited.then(() => { hasExited = true; });
+
+  const handle = {
+    port,
+    pid: child.pid,
+    /** Resolves when wrangler exits, for whatever reason (a supervisor can restart from here). */
+    exited,
+    get running() { return !hasExited; },
+    async stop(graceMs = 5000) {
+      if (!hasExited) child.kill("SIGTERM"); // wrangler shuts workerd down itself
+      const timer = new Promise((r) => setTimeout(r, graceMs).unref());
+      await Promise.race([exited, timer]);
+      if (child.pid) signalGroup(child.pid, "SIGKILL"); // whatever is left of the group: no orphan workerd
+      await exited;
+    },
+  };
+
+  handle.ready = (async () => {
+    const deadline = Date.now() + readyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (hasExited) throw new Error(`wrangler dev exited before it was ready (${JSON.stringify(await exited)})`);
+      if ((await probe(port, "/healthz", 2000)) === 200) return handle;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await handle.stop();
+    throw new Error(`wrangler dev did not answer GET /healthz on port ${port} within ${readyTimeoutMs} ms`);
+  })();
+  return handle;
+}
+
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if (err.code !== "ESRCH") throw err; // ESRCH: the group is already gone
+  }
+}

@@ -1,0 +1,78 @@
+// `npm test`: every check, in order, output live; the LAST line is exactly `N passed, N failed`
+// (totals over all parts; CI reads it). Exits non-zero if anything failed.
+//
+//   typecheck   tsc --noEmit                                   counts as one test
+//   bundle      wrangler deploy --dry-run (offline)            counts as one test: a bundle
+//               Cloudflare would reject fails here, not at deploy time
+//   workers     vitest in the Workers runtime (test/*.test.ts) counted from its JSON report
+//   scripts     node:test on scripts/test/*.test.mjs           counted from its TAP summary
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT, run } from "./lib/tools.mjs";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-test-"));
+const results = []; // { name, passed, failed }
+
+function banner(text) {
+  console.log(`\n━━━ ${text} ${"━".repeat(Math.max(0, 70 - text.length))}`);
+}
+
+/** A step that is one test: passed when the tool exits 0. */
+async function single(name, cmd, args) {
+  banner(name);
+  const code = await run(cmd, args);
+  results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+}
+
+async function workersSuite() {
+  const name = "workers runtime suite (vitest)";
+  banner(name);
+  const report = path.join(tmp, "vitest.json");
+  const code = await run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, "utf8"));
+    passed = r.numPassedTests;
+    failed = r.numFailedTests;
+    // A test file that fails to load has no tests to count; each such file counts as one failure.
+    failed += (r.testResults ?? []).filter((f) => f.status === "failed" && !f.assertionResults?.length).length;
+  }
+  // vitest failed without a failing test to show for it (crash, bad config, no report): one failure.
+  if (code !== 0 && failed === 0) failed = 1;
+  results.push({ name, passed, failed });
+}
+
+async function scriptsSuite() {
+  const name = "script tests (node:test)";
+  banner(name);
+  const dir = path.join(ROOT, "scripts", "test");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".test.mjs")).map((f) => path.join(dir, f));
+  const tap = path.join(tmp, "scripts.tap");
+  // Two reporters: spec for people (live), TAP to a file for the counts.
+  const code = await run(process.execPath, ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files]);
+  const summary = existsSync(tap) ? readFileSync(tap, "utf8") : "";
+  const count = (key) => Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, "m"))?.[1] ?? 0);
+  const passed = count("pass");
+  let failed = count("fail") + count("cancelled");
+  if (code !== 0 && failed === 0) failed = 1;
+  results.push({ name, passed, failed });
+}
+
+try {
+  await single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]);
+  await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);
+  await workersSuite();
+  await scriptsSuite();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+banner("summary");
+for (const r of results) console.log(`  ${r.failed ? "FAIL" : "ok  "}  ${r.name}: ${r.passed} passed, ${r.failed} failed`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
