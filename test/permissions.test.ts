@@ -1,0 +1,244 @@
+// Access control on every /api/account route: one walk over every operation of the OpenAPI spec ×
+// every role × a foreign account, checked against an oracle written here from LivePerson Functions'
+// permission table (../shared/reference/liveperson-functions.md §10), independent of src/.
+import { describe, expect, it } from "vitest";
+import { HELLO, call, createLambda, deployed, json, newAccount, uniqueName, type Role, type TestAccount } from "./helpers/api";
+import { CODES, ROLES, expectError, fetchSpec, fillPath, invocationIdOf, mintKey, operationsOf, type Operation } from "./helpers/spec";
+
+const ADMIN: Role = "FaaS-Admin";
+const DEV: Role = "FaaS-Developer";
+const INV: Role = "FaaS-Invocation";
+const ALL = [ADMIN, DEV, INV];
+
+/** Real ids of one account, for filling path parameters. */
+interface Fixture {
+  account: TestAccount;
+  lambda: string; // deployed; read, invoked, tested and redeployed
+  editTarget: string; // edited by PUT
+  undeployTarget: string; // undeployed by DELETE /deployments (idempotent)
+  invocationId: string;
+  newDraft(): Promise<string>; // a fresh Draft function, for DELETE
+  newThrowawayKey(): Promise<string>; // a fresh key id, for DELETE api-keys (never a key in use)
+}
+
+interface Request {
+  params: Record<string, string>;
+  body?: unknown;
+}
+
+interface Case {
+  roles: Role[];
+  request(f: Fixture): Promise<Request>;
+}
+
+const A = "/api/account/{accountId}";
+const acct = (f: Fixture) => ({ accountId: f.account.accountId });
+const invokeBody = { timestamp: 0, headers: [{ key: "h", value: "v" }], payload: { name: "perm" } };
+
+// The oracle: who may call what, from LivePerson's table. Admin/Developer/Invocation:
+// lambda read = all; lambda create/edit/delete = Developer; deploy/undeploy = Developer;
+// invoke = Developer + Invocation; test-invoke = Developer; runtimes = all;
+// invocation records and logs read = all; api keys = Admin.
+const ORACLE: Record<string, Case> = {
+  [`GET ${A}/lambdas`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/lambdas`]: {
+    roles: [DEV],
+    request: async (f) => ({ params: acct(f), body: { name: uniqueName("perm"), description: "d", implementation: { code: HELLO } } }),
+  },
+  [`GET ${A}/lambdas/{uuid}`]: { roles: ALL, request: async (f) => ({ params: { ...acct(f), uuid: f.lambda } }) },
+  [`PUT ${A}/lambdas/{uuid}`]: {
+    roles: [DEV],
+    request: async (f) => ({ params: { ...acct(f), uuid: f.editTarget }, body: { description: uniqueName("edit") } }),
+  },
+  [`DELETE ${A}/lambdas/{uuid}`]: { roles: [DEV], request: async (f) => ({ params: { ...acct(f), uuid: await f.newDraft() } }) },
+  [`POST ${A}/deployments/{uuid}`]: { roles: [DEV], request: async (f) => ({ params: { ...acct(f), uuid: f.lambda } }) },
+  [`DELETE ${A}/deployments/{uuid}`]: { roles: [DEV], request: async (f) => ({ params: { ...acct(f), uuid: f.undeployTarget } }) },
+  [`POST ${A}/lambdas/{uuid}/invoke`]: { roles: [DEV, INV], request: async (f) => ({ params: { ...acct(f), uuid: f.lambda }, body: invokeBody }) },
+  [`POST ${A}/lambdas/{uuid}/test`]: { roles: [DEV], request: async (f) => ({ params: { ...acct(f), uuid: f.lambda }, body: invokeBody }) },
+  [`GET ${A}/runtimes`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/invocations`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/invocations/{id}`]: { roles: ALL, request: async (f) => ({ params: { ...acct(f), id: f.invocationId } }) },
+  [`GET ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f), body: { name: uniqueName("key"), role: INV } }) },
+  [`DELETE ${A}/api-keys/{id}`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayKey() } }) },
+};
+
+const keyOf = (op: Operation) => `${op.method} ${op.path}`;
+const short = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
+
+async function fixture(): Promise<Fixture> {
+  const account = await newAccount();
+  const lambda = await deployed(account);
+  const undeployTarget = await deployed(account);
+  const editTarget = await createLambda(account);
+  const invocationId = await invocationIdOf(account, lambda);
+  return {
+    account,
+    lambda,
+    editTarget,
+    undeployTarget,
+    invocationId,
+    newDraft: () => createLambda(account),
+    newThrowawayKey: async () => (await mintKey(account, INV, uniqueName("throwaway"))).id,
+  };
+}
+
+async function send(op: Operation, key: string | null, req: Request, headers?: Record<string, string>) {
+  return call(fillPath(op.path, req.params), {
+    method: op.method,
+    key,
+    body: req.body,
+    headers,
+  });
+}
+
+async function accountOperations(): Promise<Operation[]> {
+  const ops = operationsOf(await fetchSpec()).filter((o) => o.path.startsWith(`${A}/`) || o.path === A);
+  expect(ops.length).toBeGreaterThan(0);
+  return ops;
+}
+
+describe("permission table", () => {
+  it("the spec and the oracle list the same /api/account operations, each with an x-permission", async () => {
+    const ops = await accountOperations();
+    const inSpec = ops.map(keyOf).sort();
+    // A new route must be classified in the oracle; a route the oracle names must exist.
+    expect(inSpec.filter((k) => !(k in ORACLE)), "operations missing from the oracle").toEqual([]);
+    expect(Object.keys(ORACLE).filter((k) => !inSpec.includes(k)), "oracle entries missing from the spec").toEqual([]);
+    const rolesByPermission = new Map<string, string>();
+    for (const op of ops) {
+      const permission = op.op["x-permission"];
+      expect(typeof permission, `${keyOf(op)} has no x-permission`).toBe("string");
+      expect(op.op.security, `${keyOf(op)} declares no security`).toEqual(expect.arrayContaining([expect.objectContaining({ bearerAuth: expect.anything() })]));
+      // One permission name means one set of roles: operations sharing it must agree in the oracle.
+      const roles = [...ORACLE[keyOf(op)]!.roles].sort().join(",");
+      const seen = rolesByPermission.get(permission);
+      if (seen !== undefined) expect(roles, `x-permission ${permission} of ${keyOf(op)}`).toBe(seen);
+      rolesByPermission.set(permission, roles);
+    }
+  });
+
+  it("every operation × every role: allowed roles succeed, the others get 403 forbidden; a foreign account gets 404", async () => {
+    const ops = await accountOperations();
+    const [a, b] = await Promise.all([fixture(), fixture()]);
+    const failures: string[] = [];
+
+    for (const op of ops) {
+      const c = ORACLE[keyOf(op)];
+      if (!c) {
+        failures.push(`${keyOf(op)}: not classified in the oracle`);
+        continue;
+      }
+      for (const role of ROLES) {
+        const label = `${role} ${keyOf(op)}`;
+        // Own account.
+        const res = await send(op, a.account.keyOf(role), await c.request(a));
+        const text = await res.text();
+        if (c.roles.includes(role)) {
+          if (res.status >= 400) failures.push(`${label}: allowed, expected success, got ${res.status} ${short(text)}`);
+        } else {
+          let body: any = {};
+          try {
+            body = JSON.parse(text);
+          } catch {}
+          if (res.status !== 403 || body.errorCode !== CODES.forbidden || typeof body.errorMsg !== "string" || typeof body.requestId !== "string") {
+            failures.push(`${label}: not allowed, expected 403 ${CODES.forbidden}, got ${res.status} ${short(text)}`);
+          }
+        }
+        // Account A's key on account B's path, with B's real ids: B's resources do not exist for A.
+        const foreign = await send(op, a.account.keyOf(role), await c.request(b));
+        const ftext = await foreign.text();
+        if (foreign.status !== 404) failures.push(`${label} on a foreign account: expected 404, got ${foreign.status} ${short(ftext)}`);
+        else if (!/"errorCode"/.test(ftext)) failures.push(`${label} on a foreign account: 404 without errorCode: ${short(ftext)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+
+    // B is untouched by everything A tried: its functions and keys are all still there and working.
+    const lambdas = await json<any[]>(await call(`/api/account/${b.account.accountId}/lambdas`, { key: b.account.developer }));
+    const byUuid = new Map(lambdas.map((l) => [l.uuid, l]));
+    expect(byUuid.get(b.lambda)?.state).toBe("Productive");
+    expect(byUuid.get(b.undeployTarget)?.state).toBe("Productive");
+    expect(byUuid.get(b.editTarget)?.version).toBe(1);
+    for (const role of ROLES) {
+      expect((await call(`/api/account/${b.account.accountId}/runtimes`, { key: b.account.keyOf(role) })).status).toBe(200);
+    }
+  });
+
+  it("authorization is decided before input validation: a forbidden or foreign caller never learns about bad input", async () => {
+    const ops = (await accountOperations()).filter((o) => o.method !== "GET");
+    const [a, b] = await Promise.all([fixture(), fixture()]);
+    const failures: string[] = [];
+    for (const op of ops) {
+      const c = ORACLE[keyOf(op)]!;
+      for (const role of ROLES) {
+        const params = (await c.request(a)).params;
+        const bad = { name: 42, role: 7, implementation: "nope", headers: "x", description: ["x".repeat(500)] };
+        if (!c.roles.includes(role)) {
+          const res = await call(fillPath(op.path, params), { method: op.method, key: a.account.keyOf(role), body: bad });
+          if (res.status !== 403) failures.push(`${role} ${keyOf(op)} with bad input: expected 403, got ${res.status} ${short(await res.text())}`);
+        }
+        const foreign = await call(fillPath(op.path, (await c.request(b)).params), { method: op.method, key: a.account.keyOf(role), body: bad });
+        if (foreign.status !== 404) failures.push(`${role} ${keyOf(op)} foreign with bad input: expected 404, got ${foreign.status} ${short(await foreign.text())}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("an account that does not exist is 404 for every key", async () => {
+    const a = await newAccount();
+    for (const role of ROLES) {
+      for (const path of ["lambdas", "runtimes", "invocations", "api-keys"]) {
+        await expectError(await call(`/api/account/nosuchaccount/${path}`, { key: a.keyOf(role) }), 404, undefined, `${role} ${path}`);
+      }
+    }
+  });
+});
+
+describe("authentication", () => {
+  it("every operation answers 401 without Authorization", async () => {
+    const ops = await accountOperations();
+    const f = await fixture();
+    for (const op of ops) {
+      const req = await ORACLE[keyOf(op)]!.request(f);
+      await expectError(await send(op, null, req), 401, CODES.unauthorized, `${keyOf(op)} without credentials`);
+    }
+  });
+
+  it("malformed Authorization headers are 401", async () => {
+    const a = await newAccount();
+    const path = `/api/account/${a.accountId}/runtimes`;
+    const malformed = [
+      "",
+      "Bearer",
+      "Bearer ",
+      `Basic ${btoa(`user:${a.developer}`)}`,
+      `Token ${a.developer}`,
+      `Bearer ${a.developer} extra`,
+      `${a.developer}`,
+      `Bearer${a.developer}`,
+    ];
+    for (const authorization of malformed) {
+      await expectError(await call(path, { headers: { authorization } }), 401, CODES.unauthorized, `Authorization: ${JSON.stringify(authorization)}`);
+    }
+    // The scheme is case-insensitive (RFC 7235); a well-formed header works.
+    expect((await call(path, { headers: { authorization: `bearer ${a.developer}` } })).status).toBe(200);
+  });
+
+  it("unknown keys are 401, including near-misses of a real key and the operator token", async () => {
+    const a = await newAccount();
+    const path = `/api/account/${a.accountId}/lambdas`;
+    const unknown = [
+      "efk_thisisnotakeythisisnotakeythisisnotakey",
+      "not-a-key",
+      `${a.developer}x`,
+      a.developer.slice(0, -1),
+      a.developer.toUpperCase(),
+      "test-operator-token",
+      "x".repeat(5000),
+    ];
+    for (const key of unknown) {
+      await expectError(await call(path, { key }), 401, CODES.unauthorized, `key ${key.slice(0, 40)}`);
+    }
+  });
+});
