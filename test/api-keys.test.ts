@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { call, env, json, newAccount, type TestAccount } from "./helpers/api";
 import { CODES, ROLES, expectError, mintKey, sha256Hex } from "./helpers/spec";
+import { createDb } from "../src/db/client";
+import { revokeApiKey } from "../src/services/api-keys";
 
 const keysPath = (a: TestAccount, rest = "") => `/api/account/${a.accountId}/api-keys${rest}`;
 const create = (a: TestAccount, body: unknown, key = a.admin) => call(keysPath(a), { key, body });
@@ -145,6 +147,43 @@ describe("revoking keys", () => {
     expect((await call(keysPath(a), { key: second.key })).status).toBe(200);
     // Revoked admin keys do not count as admins.
     expect((await list(a, second.key)).items.filter((k) => k.role === "FaaS-Admin").map((k) => k.id)).toEqual([second.id]);
+  });
+});
+
+describe("races", () => {
+  it("two admins revoking each other at once: one wins, the account keeps exactly one admin, one audit row", async () => {
+    const a = await newAccount();
+    const [first] = (await list(a)).items.filter((k) => k.role === "FaaS-Admin");
+    const second = await mintKey(a, "FaaS-Admin", "second-admin");
+    const start = (await auditRows(a)).length;
+
+    // Straight to the service, so both requests read "two admins" before either writes: the
+    // interleaving a check-then-update would lose. Over HTTP the loser's key would already be dead.
+    const db = createDb(env.DB);
+    const as = (keyId: string) => ({ accountId: a.accountId, keyId, keyName: "admin", role: "FaaS-Admin" as const });
+    const outcomes = await Promise.allSettled([revokeApiKey(db, as(first.id), second.id), revokeApiKey(db, as(second.id), first.id)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const loser = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+    expect(loser.reason).toMatchObject({ status: 409 });
+
+    const admins = (await keyRows(a)).filter((k) => k.role === "FaaS-Admin" && k.revoked_at === null);
+    expect(admins).toHaveLength(1);
+    expect((await auditRows(a)).slice(start).map((r) => r.action)).toEqual(["apikey.revoke"]);
+  });
+});
+
+describe("actors", () => {
+  it("names the acting key by name and id, so two keys with one name are told apart", async () => {
+    const a = await newAccount();
+    const one = await mintKey(a, "FaaS-Admin", "ci");
+    const two = await mintKey(a, "FaaS-Admin", "ci");
+    await create(a, { name: "by-one", role: "FaaS-Invocation" }, one.key);
+    await create(a, { name: "by-two", role: "FaaS-Invocation" }, two.key);
+    const created = (await list(a)).items;
+    const byOne = created.find((k) => k.name === "by-one");
+    const byTwo = created.find((k) => k.name === "by-two");
+    expect(byOne.createdBy).toContain(one.id);
+    expect(byTwo.createdBy).toContain(two.id);
   });
 });
 

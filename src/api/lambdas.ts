@@ -6,7 +6,10 @@ import { AccountIdParam, LambdaCreateSchema, LambdaSchema, LambdaUpdateSchema, U
 
 const Params = z.object({ accountId: AccountIdParam });
 const UuidParams = z.object({ accountId: AccountIdParam, uuid: UuidParam });
-const stringList = z.union([z.string(), z.array(z.string())]).optional();
+// LivePerson's client sends `state=` (empty) for "any state"; anything else must be a real state,
+// so a typo answers 400 instead of an empty list that looks like "no functions".
+const stateValue = z.enum(["Draft", "Productive", "Modified", ""], { error: "state must be Draft, Productive or Modified" });
+const stateList = z.union([stateValue, z.array(stateValue)], { error: "state must be Draft, Productive or Modified" }).optional();
 
 export const lambdaRoutes = newRouter()
   .openapi(
@@ -19,7 +22,7 @@ export const lambdaRoutes = newRouter()
         query: z.object({
           name: z.string().optional(),
           eventId: z.string().optional(),
-          state: stringList.openapi({ description: "Repeatable: Draft, Productive, Modified" }),
+          state: stateList.openapi({ description: "Repeatable: Draft, Productive, Modified" }),
           externalSystem: z.string().optional(),
           userId: z.string().optional(),
           v: z.string().optional(),

@@ -39,18 +39,29 @@ export const EnvVarSchema = z.object({
   value: z.string().max(LIMITS.envValueMax, `environment variable values have at most ${LIMITS.envValueMax} characters`),
 });
 
+const codeField = z.string().min(1, "code must not be empty").max(LIMITS.codeMax, `code has at most ${LIMITS.codeMax} characters`);
+const dependenciesField = z.array(z.any()).max(LIMITS.dependenciesMax);
+const environmentVariablesField = z
+  .array(EnvVarSchema)
+  .max(LIMITS.envVarsMax, `at most ${LIMITS.envVarsMax} environment variables`)
+  .refine((vars) => new Set(vars.map((v) => v.key)).size === vars.length, "environment variable names must be unique");
+
 export const ImplementationSchema = z
   .object({
-    code: z.string().min(1, "code must not be empty").max(LIMITS.codeMax, `code has at most ${LIMITS.codeMax} characters`),
-    dependencies: z.array(z.any()).max(LIMITS.dependenciesMax).optional().default([]),
-    environmentVariables: z
-      .array(EnvVarSchema)
-      .max(LIMITS.envVarsMax, `at most ${LIMITS.envVarsMax} environment variables`)
-      .optional()
-      .default([])
-      .refine((vars) => new Set(vars.map((v) => v.key)).size === vars.length, "environment variable names must be unique"),
+    code: codeField,
+    dependencies: dependenciesField.optional().default([]),
+    environmentVariables: environmentVariablesField.optional().default([]),
   })
   .openapi("Implementation");
+
+// No defaults here: a field left out of an edit keeps its stored value instead of being emptied.
+const ImplementationUpdateSchema = z
+  .object({
+    code: codeField.optional(),
+    dependencies: dependenciesField.optional(),
+    environmentVariables: environmentVariablesField.optional(),
+  })
+  .openapi("ImplementationUpdate");
 
 export const RuntimeSchema = z
   .object({ uuid: z.string(), name: z.string(), baseImageName: z.string() })
@@ -73,7 +84,7 @@ export const LambdaCreateSchema = z
 export const LambdaUpdateSchema = LambdaCreateSchema.extend({
   name: z.string().optional(),
   description: z.string().max(LIMITS.descriptionMax, `description has at most ${LIMITS.descriptionMax} characters`).optional(),
-  implementation: ImplementationSchema.optional(),
+  implementation: ImplementationUpdateSchema.optional(),
   version: z.number().int().optional(),
 }).openapi("LambdaUpdate");
 

@@ -9,7 +9,10 @@ export interface Principal {
   role: Role;
 }
 
-/** The name written to createdBy/updatedBy and the audit log. */
+/**
+ * The name written to createdBy/updatedBy and the audit log. Key names are not unique, so the
+ * key's id goes with it: an audit row always identifies exactly one key.
+ */
 export function actorName(p: Principal): string {
-  return `key:${p.keyName}`;
+  return `key:${p.keyName}#${p.keyId}`;
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accounts, apiKeys } from "../db/schema";
-import { conflict } from "../errors";
+import { ApiError, conflict } from "../errors";
 import { mintApiKey } from "./api-keys";
 import { auditInsert } from "./audit";
 
@@ -15,7 +15,19 @@ function randomAccountId(): string {
 
 /** Creates an account and its first FaaS-Admin key in one batch. */
 export async function createAccount(db: Db, input: { accountId?: string; name: string }) {
-  const accountId = input.accountId ?? randomAccountId();
+  if (input.accountId !== undefined) return insertAccount(db, input.accountId, input.name);
+  // A generated id that happens to be taken is our problem, not the operator's: draw again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insertAccount(db, randomAccountId(), input.name);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 409) || attempt === 5) throw e;
+    }
+  }
+}
+
+async function insertAccount(db: Db, accountId: string, name: string) {
+  const input = { name };
   const existing = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).get();
   if (existing) throw conflict(`Account ${accountId} already exists`);
   const now = Date.now();

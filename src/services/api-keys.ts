@@ -1,11 +1,11 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, ne, or, sql } from "drizzle-orm";
 import type { Principal, Role } from "../auth/principal";
 import { actorName } from "../auth/principal";
 import { randomToken, sha256Hex } from "../crypto/hash";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
-import { auditInsert } from "./audit";
+import { auditIfChanged, auditInsert } from "./audit";
 
 export const API_KEY_PREFIX = "efk_";
 
@@ -64,20 +64,36 @@ export async function listApiKeys(db: Db, p: Principal) {
 }
 
 export async function revokeApiKey(db: Db, p: Principal, id: string) {
-  const active = await db
-    .select({ id: apiKeys.id, role: apiKeys.role })
+  const target = await db
+    .select({ role: apiKeys.role })
     .from(apiKeys)
-    .where(and(eq(apiKeys.accountId, p.accountId), isNull(apiKeys.revokedAt)))
-    .all();
-  const target = active.find((k) => k.id === id);
+    .where(and(eq(apiKeys.accountId, p.accountId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .get();
   if (!target) throw new ApiError(404, ErrorCodes.notFound, `No active API key with id ${id} in this account`);
-  if (target.role === "FaaS-Admin" && active.filter((k) => k.role === "FaaS-Admin").length === 1) {
-    throw conflict("This is the account's last FaaS-Admin key; create another admin key before revoking it");
-  }
-  const now = Date.now();
-  await db.batch([
-    // Conditional on not yet revoked, so two concurrent revocations write one audit-worthy change.
-    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, id), eq(apiKeys.accountId, p.accountId), isNull(apiKeys.revokedAt))),
-    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "apikey.revoke", target: id }, now),
+  const otherAdmins = db
+    .select({ n: count() })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, p.accountId), eq(apiKeys.role, "FaaS-Admin"), isNull(apiKeys.revokedAt), ne(apiKeys.id, id)));
+  const [revoked] = await db.batch([
+    // The last-admin rule sits in the UPDATE itself: two admins revoking each other at once are
+    // serialised by D1, and the second finds no other admin left.
+    db
+      .update(apiKeys)
+      .set({ revokedAt: Date.now() })
+      .where(
+        and(
+          eq(apiKeys.id, id),
+          eq(apiKeys.accountId, p.accountId),
+          isNull(apiKeys.revokedAt),
+          or(ne(apiKeys.role, "FaaS-Admin"), sql`(${otherAdmins}) > 0`),
+        ),
+      ),
+    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "apikey.revoke", target: id }),
   ]);
+  if (revoked.meta.changes === 0) {
+    if (target.role === "FaaS-Admin") {
+      throw conflict("This is the account's last FaaS-Admin key; create another admin key before revoking it");
+    }
+    throw new ApiError(404, ErrorCodes.notFound, `No active API key with id ${id} in this account`);
+  }
 }

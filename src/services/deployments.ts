@@ -1,4 +1,4 @@
-import { and, desc, eq, notInArray } from "drizzle-orm";
+import { and, desc, eq, ne, notExists, notInArray, sql } from "drizzle-orm";
 import { LIMITS } from "../api/schemas";
 import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
@@ -6,7 +6,7 @@ import { deployments, lambdas } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
 import { sandboxFor } from "../runtime/sandbox/sandbox";
 import { codeHash, type HostExports } from "../runtime/sandbox/worker-code";
-import { auditInsert } from "./audit";
+import { auditIfChanged } from "./audit";
 import { deploymentDto, getLambda, getLambdaRow } from "./lambdas";
 
 export interface DeployDeps {
@@ -71,10 +71,18 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
       .update(lambdas)
       .set({ state: "Productive", deploymentId: deployment.id, updatedAt: now, updatedBy: actorName(p) })
       .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version))),
-    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.deploy", target: uuid, detail: { deploymentId: deployment.id, version: row.version, codeHash: hash } }, now),
+    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.deploy", target: uuid, detail: { deploymentId: deployment.id, version: row.version, codeHash: hash } }, now),
+    // A version that lost the race above serves nobody: drop it in the same transaction.
+    db
+      .delete(deployments)
+      .where(
+        and(
+          eq(deployments.id, deployment.id),
+          notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.deploymentId, deployment.id))),
+        ),
+      ),
   ]);
   if (switched.meta.changes === 0) {
-    await db.delete(deployments).where(and(eq(deployments.accountId, p.accountId), eq(deployments.id, deployment.id)));
     throw conflict("The function was changed while it was being deployed; deploy again");
   }
   await pruneHistory(db, p.accountId, uuid);
@@ -106,8 +114,8 @@ export async function undeployLambda(db: Db, p: Principal, uuid: string) {
       db
         .update(lambdas)
         .set({ state: "Draft", deploymentId: null, updatedAt: now, updatedBy: actorName(p) })
-        .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid))),
-      auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.undeploy", target: uuid }, now),
+        .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), ne(lambdas.state, "Draft"))),
+      auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.undeploy", target: uuid }, now),
     ]);
   }
   return getLambda(db, p, uuid);

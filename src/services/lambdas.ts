@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { deployments, lambdas } from "../db/schema";
 import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../errors";
 import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
-import { auditInsert } from "./audit";
+import { auditIfChanged, auditInsert } from "./audit";
 
 type LambdaRow = typeof lambdas.$inferSelect;
 type DeploymentRow = typeof deployments.$inferSelect;
@@ -155,6 +155,7 @@ export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.
     code: input.implementation?.code ?? row.code,
     dependencies: input.implementation?.dependencies ?? row.dependencies,
     environmentVariables: input.implementation?.environmentVariables ?? row.environmentVariables,
+    samplePayload: input.samplePayload === undefined ? row.samplePayload : input.samplePayload,
   };
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !same(next[k], row[k]));
   if (changed.length === 0) return null;
@@ -167,7 +168,7 @@ export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.
       .update(lambdas)
       .set({ ...next, state, version: row.version + 1, updatedAt: now, updatedBy: actorName(p) })
       .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version))),
-    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.update", target: uuid, detail: { changed } }, now),
+    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.update", target: uuid, detail: { changed } }, now),
   ]);
   if (result.meta.changes === 0) throw conflict("The function was changed by someone else meanwhile; read it again and retry");
   return getLambda(db, p, uuid);
@@ -180,6 +181,7 @@ export async function deleteLambda(db: Db, p: Principal, uuid: string) {
   }
   const [result] = await db.batch([
     db.delete(lambdas).where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.state, "Draft"))),
+    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.delete", target: uuid, detail: { name: row.name } }),
     // Runs only if the delete above happened (same transaction): history goes with its function.
     db
       .delete(deployments)
@@ -190,7 +192,6 @@ export async function deleteLambda(db: Db, p: Principal, uuid: string) {
           notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.uuid, uuid))),
         ),
       ),
-    auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.delete", target: uuid, detail: { name: row.name } }),
   ]);
   if (result.meta.changes === 0) throw conflict("The function was deployed meanwhile; undeploy it before deleting it");
 }
