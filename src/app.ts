@@ -3,7 +3,6 @@ import type { AppEnv } from "./env";
 import { ApiError, ErrorCodes } from "./errors";
 import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
-import { authenticate } from "./api/auth";
 import { deploymentRoutes } from "./api/deployments";
 import { onError } from "./api/error-handler";
 import { invocationRoutes } from "./api/invocations";
@@ -23,7 +22,6 @@ export function createApp() {
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
-  app.use("/api/account/:accountId/*", authenticate);
 
   app.route("/", adminRoutes);
   app.route("/", apiKeyRoutes);

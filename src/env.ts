@@ -1,4 +1,5 @@
 import type { Principal } from "./auth/principal";
+import type { ServingLookup } from "./runtime/invoke";
 
 // Bindings of the host Worker (wrangler.toml, secrets from .dev.vars or `wrangler secret put`).
 export interface Env {
@@ -19,5 +20,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** The invoke routes' function lookup, done together with the key (api/invoke.ts). */
+    serving?: ServingLookup;
   };
 }

@@ -1,4 +1,6 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { Principal } from "../auth/principal";
 import type { Action } from "../auth/permissions";
 import { can } from "../auth/permissions";
 import { createDb } from "../db/client";
@@ -6,17 +8,26 @@ import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { authenticateApiKey } from "../services/api-keys";
 
-/** Every /api/account/:accountId route: a valid key of that very account, or no further. */
-export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+/** The bearer key of the request; 401 without one. */
+export function bearerKey(c: Context<AppEnv>): string {
   const match = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match) throw new ApiError(401, ErrorCodes.unauthorized, "Missing credentials: send Authorization: Bearer <API key>");
-  const principal = await authenticateApiKey(createDb(c.env.DB), match[1]!);
+  return match[1]!;
+}
+
+/** Lets the request go on as `principal` only if it is a key of the account in the path. */
+export function admit(c: Context<AppEnv>, principal: Principal | null) {
   if (!principal) throw new ApiError(401, ErrorCodes.unauthorized, "Invalid or revoked API key");
   // Another account's resources do not exist for this caller: 404, never 403.
   if (principal.accountId !== c.req.param("accountId")) {
     throw new ApiError(404, ErrorCodes.notFound, `Account ${c.req.param("accountId")} not found`);
   }
   c.set("principal", principal);
+}
+
+/** Every /api/account/:accountId route: a valid key of that very account, or no further. */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  admit(c, await authenticateApiKey(createDb(c.env.DB), bearerKey(c)));
   await next();
 });
 

@@ -5,6 +5,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { invokeDeployed, visibleLogs, type InvokeOutcome, type Trigger } from "../runtime/invoke";
+import { gatewayLookup } from "../services/gateway";
+import { admit, bearerKey } from "./auth";
 import { json, jsonBody } from "./json";
 import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
 import { AccountIdParam, ErrorSchema, InvokeBodySchema, InvokeQuerySchema, LogEntrySchema, UuidParam } from "./schemas";
@@ -35,6 +37,18 @@ const failedResponse = {
 };
 const tooLarge = { description: "Body too large", content: { "application/json": { schema: ErrorSchema } } };
 
+/**
+ * The gateway's hot path: the key, the function and its serving version in one read (see
+ * services/gateway). The function is looked up in the key's own account; admit() then checks that
+ * this is the account in the path.
+ */
+const authenticateAndLoad = createMiddleware<AppEnv>(async (c, next) => {
+  const found = await gatewayLookup(dbOf(c), bearerKey(c), c.req.param("uuid") ?? "");
+  admit(c, found.principal);
+  c.set("serving", found.lambda);
+  await next();
+});
+
 async function run(c: Context<AppEnv>, uuid: string, body: z.infer<typeof InvokeBodySchema>, trigger: Trigger): Promise<InvokeOutcome> {
   const principal = c.get("principal");
   return invokeDeployed(
@@ -46,6 +60,7 @@ async function run(c: Context<AppEnv>, uuid: string, body: z.infer<typeof Invoke
       trigger,
       requestId: c.get("requestId"),
     },
+    c.get("serving"),
   );
 }
 
@@ -68,7 +83,7 @@ export const invokeRoutes = newRouter()
         request: { params: UuidParams, query: InvokeQuerySchema, body: jsonBody(InvokeBodySchema) },
         responses: { 200: json(z.any(), "The function's result"), 413: tooLarge, 422: failedResponse, 500: failedResponse, ...errorResponses },
       },
-      limitBody,
+      { authenticate: authenticateAndLoad, after: [limitBody] },
     ),
     async (c) => {
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "http");
@@ -93,7 +108,7 @@ export const invokeRoutes = newRouter()
           ...errorResponses,
         },
       },
-      limitBody,
+      { authenticate: authenticateAndLoad, after: [limitBody] },
     ),
     async (c) => {
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "test");

@@ -7,7 +7,7 @@ import type { HostExports } from "../runtime/sandbox/worker-code";
 import { exports as workerExports } from "cloudflare:workers";
 import { ApiError, ErrorCodes } from "../errors";
 import { ErrorSchema } from "./schemas";
-import { authorize } from "./auth";
+import { authenticate, authorize } from "./auth";
 
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
 
@@ -20,18 +20,26 @@ export const errorResponses = {
   404: errorResponse("Not found, or another account's resource"),
 };
 
+export interface AccountRouteOptions {
+  /** Replaces the standard bearer-key middleware (it must still end in admit()). */
+  authenticate?: MiddlewareHandler<AppEnv>;
+  /** Middleware after authentication and authorisation, before validation. */
+  after?: MiddlewareHandler<AppEnv>[];
+}
+
 /**
  * An /api/account route: bearer auth, one permission from the table, and the permission written
  * into the OpenAPI operation as `x-permission` so the spec documents (and tests walk) who may call it.
+ * Authentication is part of every such route by construction, not a path-pattern middleware.
  */
 export function accountRoute<R extends Omit<RouteConfig, "middleware" | "security">>(
   permission: Action,
   route: R,
-  ...after: MiddlewareHandler<AppEnv>[]
+  options: AccountRouteOptions = {},
 ) {
   return createRoute({
     ...route,
-    middleware: [authorize(permission), ...after],
+    middleware: [options.authenticate ?? authenticate, authorize(permission), ...(options.after ?? [])],
     security: [{ bearerAuth: [] }],
     "x-permission": permission,
   });

@@ -2,7 +2,8 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { deployments, lambdas } from "../db/schema";
 import { ApiError, ErrorCodes, missingLambda } from "../errors";
-import { recordInvocation, type InvocationRecord } from "../services/invocations";
+import { recordInvocation } from "../services/invocation-recorder";
+import type { InvocationRecord } from "../services/invocations";
 import { limitLogs } from "./logs";
 import { sandboxFor, type LogEntry, type RunResult } from "./sandbox/sandbox";
 import type { HostExports } from "./sandbox/worker-code";
@@ -15,6 +16,8 @@ export interface InvokeDeps {
   loader: WorkerLoader;
   host: HostExports;
   timeoutMs: number;
+  /** How long finished invocations wait to be written together (see invocation-recorder). */
+  recordWindowMs?: number;
   /** Keeps the record write alive after the response is sent. */
   waitUntil(p: Promise<unknown>): void;
 }
@@ -47,21 +50,29 @@ const TIMED_OUT = Symbol("timed out");
 // How workerd reports an isolate whose request can never complete (no I/O or timers pending).
 const HUNG_MARKER = "code had hung and would never generate a response";
 
-async function loadDeployed(db: Db, accountId: string, uuid: string) {
+/** The function and its serving version, as the invocation path needs them (null: no such function). */
+export type ServingLookup = { name: string; deployment: typeof deployments.$inferSelect | null } | null;
+
+async function lookupServing(db: Db, accountId: string, uuid: string): Promise<ServingLookup> {
   const row = await db
-    .select({ lambda: lambdas, deployment: deployments })
+    .select({ name: lambdas.name, deployment: deployments })
     .from(lambdas)
     .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
     .where(and(eq(lambdas.accountId, accountId), eq(lambdas.uuid, uuid)))
     .get();
-  if (!row) throw missingLambda(uuid);
-  if (!row.deployment) {
-    throw new ApiError(404, ErrorCodes.notDeployed, `Function ${row.lambda.name} (${uuid}) is not deployed; deploy it with POST /deployments/${uuid}`);
-  }
-  return row.deployment;
+  return row ?? null;
 }
 
-type Deployment = Awaited<ReturnType<typeof loadDeployed>>;
+/** The serving version, or the LivePerson 404 that says why there is none. */
+function servingDeployment(found: ServingLookup, uuid: string) {
+  if (!found) throw missingLambda(uuid);
+  if (!found.deployment) {
+    throw new ApiError(404, ErrorCodes.notDeployed, `Function ${found.name} (${uuid}) is not deployed; deploy it with POST /deployments/${uuid}`);
+  }
+  return found.deployment;
+}
+
+type Deployment = ReturnType<typeof servingDeployment>;
 
 type RunOutcome = InvokeOutcome extends infer O ? (O extends unknown ? Omit<O, "invocationId"> : never) : never;
 
@@ -104,9 +115,14 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
   }
 }
 
-/** Runs the deployed version of a function once and records the invocation, whatever happens. */
-export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest): Promise<InvokeOutcome> {
-  const deployment = await loadDeployed(deps.db, req.accountId, req.lambdaUuid);
+/**
+ * Runs the deployed version of a function once and records the invocation, whatever happens.
+ * `preloaded` is deployedQuery's answer when the caller already read it (the gateway does, together
+ * with the key); without it the version is read here.
+ */
+export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, preloaded?: ServingLookup): Promise<InvokeOutcome> {
+  const found = preloaded === undefined ? await lookupServing(deps.db, req.accountId, req.lambdaUuid) : preloaded;
+  const deployment = servingDeployment(found, req.lambdaUuid);
   const invocationId = crypto.randomUUID();
   const startedAt = Date.now();
   const outcome = { invocationId, ...(await runOnce(deps, req, deployment, invocationId)) } as InvokeOutcome;
@@ -124,9 +140,8 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest): Prom
     requestId: req.requestId,
   };
   deps.waitUntil(
-    recordInvocation(deps.db, record, visibleLogs(outcome, false)).catch((error) =>
-      console.error(JSON.stringify({ msg: "failed to record invocation", invocationId, error: String(error) })),
-    ),
+    // recordInvocation already reported the failure with every id it concerns.
+    recordInvocation(deps.db, record, visibleLogs(outcome, false), deps.recordWindowMs).catch(() => {}),
   );
   return outcome;
 }

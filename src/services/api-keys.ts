@@ -24,16 +24,20 @@ export async function mintApiKey(input: { accountId: string; name: string; role:
   return { key, row };
 }
 
+/** Cheap shape check before any hashing or lookup. */
+export const looksLikeKey = (key: string) => key.startsWith(API_KEY_PREFIX) && key.length <= 200;
+
+// Not async: a drizzle query is a thenable, and returning it from an async function would run it.
+const activeKeyQuery = (db: Db, keyHash: string) =>
+  db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt))).limit(1);
+
+export const toPrincipal = (row: typeof apiKeys.$inferSelect | undefined | null): Principal | null =>
+  row ? { accountId: row.accountId, keyId: row.id, keyName: row.name, role: row.role as Role } : null;
+
 /** Resolves a bearer key to its principal; revoked or unknown keys give null. */
 export async function authenticateApiKey(db: Db, key: string): Promise<Principal | null> {
-  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
-  const row = await db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, await sha256Hex(key)), isNull(apiKeys.revokedAt)))
-    .get();
-  if (!row) return null;
-  return { accountId: row.accountId, keyId: row.id, keyName: row.name, role: row.role as Role };
+  if (!looksLikeKey(key)) return null;
+  return toPrincipal((await activeKeyQuery(db, await sha256Hex(key)))[0]);
 }
 
 const toDto = (r: typeof apiKeys.$inferSelect) => ({

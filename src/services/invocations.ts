@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { invocationLogs, invocations } from "../db/schema";
@@ -8,19 +8,39 @@ import type { LogEntry } from "../runtime/sandbox/sandbox";
 type InvocationRow = typeof invocations.$inferSelect;
 export type InvocationRecord = typeof invocations.$inferInsert;
 
-/** Writes one invocation record and its stored logs in one batch. */
-export async function recordInvocation(db: Db, record: InvocationRecord, logs: LogEntry[]) {
-  const logRows = logs.map((l, seq) => ({
-    accountId: record.accountId,
-    invocationId: record.id,
-    lambdaUuid: record.lambdaUuid,
-    seq,
-    level: l.level,
-    message: l.message,
-    extras: l.extras,
-    timestamp: l.timestamp,
-  }));
-  await db.batch([db.insert(invocations).values(record), ...logRows.map((r) => db.insert(invocationLogs).values(r))]);
+export interface PendingRecord {
+  record: InvocationRecord;
+  logs: LogEntry[];
+}
+
+// D1 binds at most 100 parameters per statement: rows per multi-row INSERT, by column count.
+const D1_MAX_PARAMS = 100;
+export const chunkForD1 = <T>(rows: T[], columns: number) => {
+  const size = Math.max(1, Math.floor(D1_MAX_PARAMS / columns));
+  return Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
+};
+
+/** Writes invocation records and their stored logs in one batch (multi-row inserts). */
+export async function writeInvocationRecords(db: Db, pending: PendingRecord[]) {
+  if (pending.length === 0) return;
+  const logRows = pending.flatMap(({ record, logs }) =>
+    logs.map((l, seq) => ({
+      accountId: record.accountId,
+      invocationId: record.id,
+      lambdaUuid: record.lambdaUuid,
+      seq,
+      level: l.level,
+      message: l.message,
+      extras: l.extras,
+      timestamp: l.timestamp,
+    })),
+  );
+  const records = pending.map((p) => p.record);
+  const [first, ...rest] = [
+    ...chunkForD1(records, Object.keys(getTableColumns(invocations)).length).map((rows) => db.insert(invocations).values(rows)),
+    ...chunkForD1(logRows, Object.keys(getTableColumns(invocationLogs)).length).map((rows) => db.insert(invocationLogs).values(rows)),
+  ];
+  await db.batch([first!, ...rest]);
 }
 
 const dto = (r: InvocationRow) => ({
