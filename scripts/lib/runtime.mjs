@@ -30,7 +30,11 @@ export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => conso
     "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
 
-  const child = spawn("wrangler", args, { cwd: ROOT, env: toolEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // wrangler's local observability streams a trace of every request and subrequest (each D1 query,
+  // each call into a function's isolate) to its local explorer. edgefn keeps its own invocation
+  // records and logs; without those traces local throughput went up by about 45% (npm run bench).
+  const env = toolEnv({ X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false" });
+  const child = spawn("wrangler", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", onLine);
   const exited = new Promise((resolve) => {
     child.on("error", (err) => { onLine(`could not start wrangler: ${err.message}`); resolve({ code: 127, signal: null }); });
