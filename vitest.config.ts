@@ -14,6 +14,9 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             OPERATOR_TOKEN: "test-operator-token",
             INVOKE_TIMEOUT_MS: "1500",
+            // Fixed test-only values, so a developer's .dev.vars never leaks into (or changes) tests.
+            SECRETS_KEK: "dGVzdC1vbmx5LWtlay0zMi1ieXRlcy1sb25nLi4uLi4=",
+            JWT_SIGNING_KEY: "test-only-jwt-signing-key-not-a-secret",
           },
         },
       }),

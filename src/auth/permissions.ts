@@ -11,6 +11,12 @@ export const PERMISSIONS = {
   "runtime:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   "invocation:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   "apikey:manage": ["FaaS-Admin"],
+  // Secrets: keys and metadata readable by Admin and Developer; values never leave, for anyone.
+  "secret:read": ["FaaS-Admin", "FaaS-Developer"],
+  "secret:write": ["FaaS-Admin"],
+  // The outbound allow-list (LivePerson's proxy-settings): Admin writes, Developer reads.
+  "proxy:read": ["FaaS-Admin", "FaaS-Developer"],
+  "proxy:write": ["FaaS-Admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -13,9 +13,17 @@ export interface ErrorDescription {
   stack?: string;
 }
 
+/** One outbound request of an invocation, as Egress answered it. */
+export interface OutboundCall {
+  host: string;
+  method: string;
+  status: number | "blocked";
+  durationMs: number;
+}
+
 export type RunResult =
-  | { ok: true; result: unknown; logs: LogEntry[]; dropped: number }
-  | { ok: false; kind: "callback" | "throw" | "result"; error: ErrorDescription; logs: LogEntry[]; dropped: number };
+  | { ok: true; result: unknown; logs: LogEntry[]; dropped: number; outbound?: OutboundCall[] }
+  | { ok: false; kind: "callback" | "throw" | "result"; error: ErrorDescription; logs: LogEntry[]; dropped: number; outbound?: OutboundCall[] };
 
 interface SandboxEntrypoint {
   validate(): Promise<{ ok: true } | { ok: false; error: ErrorDescription }>;

@@ -1,6 +1,8 @@
 import { sha256Hex } from "../../crypto/hash";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
 import { TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE } from "./toolbelt-source";
+import { FETCH_SOURCE } from "./fetch-source";
+import { SINK_SOURCE } from "./sink-source";
 import { WRAPPER_SOURCE, WRAPPER_VERSION } from "./wrapper-source";
 
 /** What the loader needs to know about one deployable version of a function. */
@@ -23,7 +25,10 @@ const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables">): Promise<string> {
-  return sha256Hex(JSON.stringify([WRAPPER_VERSION, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
+  // The platform modules' text is part of the hash, so a changed wrapper never reuses an isolate
+  // even if someone forgets to bump WRAPPER_VERSION.
+  const platform = await sha256Hex(WRAPPER_SOURCE + SINK_SOURCE + FETCH_SOURCE + TOOLBELT_SOURCE);
+  return sha256Hex(JSON.stringify([WRAPPER_VERSION, platform, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
 }
 
 export function isolateId(spec: SandboxSpec, hash: string): string {
@@ -41,6 +46,8 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, timeoutMs:
     mainModule: "main.js",
     modules: {
       "main.js": WRAPPER_SOURCE,
+      "sink.js": { cjs: SINK_SOURCE },
+      "platform-fetch.js": { cjs: FETCH_SOURCE },
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
       ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name) => [name, toolbelt])),
     },

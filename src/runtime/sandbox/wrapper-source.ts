@@ -1,62 +1,23 @@
 // The platform module that runs inside every tenant isolate (loaded by the Worker Loader as the
-// main module, next to the brand code as CommonJS `lambda.js`). It is JavaScript kept as a string
+// main module, next to the brand code as CommonJS `lambda.js`, the capture sink `sink.js`
+// (sink-source.ts) and the fetch wrapper `platform-fetch.js` (fetch-source.ts)). It is JavaScript kept as a string
 // because it is shipped to the loader as source. Bump WRAPPER_VERSION when this text changes: the
 // isolate id includes it, so a changed wrapper never reuses a cached isolate.
-export const WRAPPER_VERSION = "1";
+export const WRAPPER_VERSION = "2";
 
 export const WRAPPER_SOURCE = String.raw`
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createRequire } from "node:module";
+import sinkModule from "./sink.js";
+import "./platform-fetch.js";
 
 const require = createRequire("/main.js");
-const currentSink = new AsyncLocalStorage();
-
-// What one invocation may capture before the platform applies LivePerson's log limits; keeps a
-// chatty function from growing memory without bound.
-const CAPTURE_MAX_ENTRIES = 100;
-const CAPTURE_MAX_CHARS = 64 * 1024;
+const { currentSink, Sink, jsonSafe } = sinkModule;
 const LEVELS = { debug: "Debug", info: "Info", log: "Info", warn: "Warn", error: "Error" };
-
-function jsonSafe(value) {
-  if (value === undefined) return null;
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  try {
-    return JSON.parse(JSON.stringify(value, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === "bigint" ? String(v) : v)));
-  } catch {
-    return String(value);
-  }
-}
-
-class Sink {
-  constructor() { this.entries = []; this.chars = 0; this.dropped = 0; }
-  push(level, message, extras) {
-    const text = typeof message === "string" ? message : message instanceof Error ? message.message : JSON.stringify(jsonSafe(message));
-    const safeExtras = extras.map(jsonSafe);
-    const size = (text ?? "").length + JSON.stringify(safeExtras).length;
-    if (this.entries.length >= CAPTURE_MAX_ENTRIES || this.chars + size > CAPTURE_MAX_CHARS) { this.dropped++; return; }
-    this.chars += size;
-    this.entries.push({ level, message: String(text), extras: safeExtras, timestamp: Date.now() });
-  }
-}
 
 for (const [method, level] of Object.entries(LEVELS)) {
   console[method] = (message, ...extras) => currentSink.getStore()?.push(level, message, extras);
 }
-
-// Outbound requests go to the platform's Egress entrypoint (globalOutbound). A refusal comes back
-// marked; turn it into an error the function sees and a log entry the invocation keeps.
-const platformFetch = globalThis.fetch;
-globalThis.fetch = async function fetch(input, init) {
-  const response = await platformFetch(input, init);
-  if (response.headers.get("x-edgefn-egress") === "blocked") {
-    const error = new Error(await response.text());
-    error.name = "EgressBlockedError";
-    currentSink.getStore()?.push("Error", error.message, []);
-    throw error;
-  }
-  return response;
-};
 
 function describe(error) {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
@@ -116,13 +77,13 @@ export default class extends WorkerEntrypoint {
         try {
           json = result === undefined ? null : JSON.parse(JSON.stringify(result));
         } catch (error) {
-          return { ok: false, kind: "result", error: { name: "TypeError", message: "The function's result is not JSON-serialisable: " + error.message }, logs: sink.entries, dropped: sink.dropped };
+          return { ok: false, kind: "result", error: { name: "TypeError", message: "The function's result is not JSON-serialisable: " + error.message }, logs: sink.entries, dropped: sink.dropped, outbound: sink.outbound };
         }
-        return { ok: true, result: json, logs: sink.entries, dropped: sink.dropped };
+        return { ok: true, result: json, logs: sink.entries, dropped: sink.dropped, outbound: sink.outbound };
       } catch (failure) {
         const kind = failure && failure.kind ? failure.kind : "throw";
         const error = failure && failure.kind ? failure.error : failure;
-        return { ok: false, kind, error: describe(error), logs: sink.entries, dropped: sink.dropped };
+        return { ok: false, kind, error: describe(error), logs: sink.entries, dropped: sink.dropped, outbound: sink.outbound };
       }
     });
   }
