@@ -61,6 +61,8 @@ const ORACLE: Record<string, Case> = {
   [`GET ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f) }) },
   [`POST ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f), body: { name: uniqueName("key"), role: INV } }) },
   [`DELETE ${A}/api-keys/{id}`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayKey() } }) },
+  // --- secrets (issue 3) ---
+  // --- proxy-settings (issue 3) ---
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

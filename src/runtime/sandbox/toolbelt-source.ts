@@ -18,7 +18,7 @@ function unavailableClient(client, methods) {
 }
 const Toolbelt = {
   SecretClient: () => unavailableClient("SecretClient", ["readSecret", "updateSecret"]),
-  HTTPClient: () => async () => { throw new ToolbeltUnavailableError("HTTPClient"); },
+  HTTPClient: (...args) => require("./toolbelt-http.js").HTTPClient(...args),
   ContextServiceClient: () => unavailableClient("ContextServiceClient", ["createNamespace", "deleteNamespace", "getListOfNamespaces", "setPropertiesInNamespace", "updatePropertiesInNamespace", "getAllPropertiesInSession", "getSelectedPropertiesInSession", "getPropertyInSession", "deletePropertyInSession", "deleteSession", "getListOfSessions"]),
   LpClient: () => async () => { throw new ToolbeltUnavailableError("LpClient"); },
   MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"]),

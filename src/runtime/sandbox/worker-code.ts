@@ -2,6 +2,7 @@ import { sha256Hex } from "../../crypto/hash";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
 import { TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE } from "./toolbelt-source";
 import { FETCH_SOURCE } from "./fetch-source";
+import { HTTP_CLIENT_SOURCE } from "./http-client-source";
 import { SINK_SOURCE } from "./sink-source";
 import { WRAPPER_SOURCE, WRAPPER_VERSION } from "./wrapper-source";
 
@@ -27,7 +28,7 @@ const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables">): Promise<string> {
   // The platform modules' text is part of the hash, so a changed wrapper never reuses an isolate
   // even if someone forgets to bump WRAPPER_VERSION.
-  const platform = await sha256Hex(WRAPPER_SOURCE + SINK_SOURCE + FETCH_SOURCE + TOOLBELT_SOURCE);
+  const platform = await sha256Hex(WRAPPER_SOURCE + SINK_SOURCE + FETCH_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
   return sha256Hex(JSON.stringify([WRAPPER_VERSION, platform, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
 }
 
@@ -48,6 +49,7 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, timeoutMs:
       "main.js": WRAPPER_SOURCE,
       "sink.js": { cjs: SINK_SOURCE },
       "platform-fetch.js": { cjs: FETCH_SOURCE },
+      "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
       ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name) => [name, toolbelt])),
     },
