@@ -1,5 +1,4 @@
 import { requestId } from "hono/request-id";
-import type { AppEnv } from "./env";
 import { ApiError, ErrorCodes } from "./errors";
 import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
@@ -10,6 +9,7 @@ import { invokeRoutes } from "./api/invoke";
 import { lambdaRoutes } from "./api/lambdas";
 import { newRouter } from "./api/route";
 import { runtimeRoutes } from "./api/runtimes";
+import { secretRoutes } from "./api/secrets";
 
 export function createApp() {
   const app = newRouter();
@@ -30,6 +30,7 @@ export function createApp() {
   app.route("/", runtimeRoutes);
   app.route("/", invokeRoutes);
   app.route("/", invocationRoutes);
+  app.route("/", secretRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

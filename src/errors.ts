@@ -16,6 +16,7 @@ export const ErrorCodes = {
   runtimeException: "com.liveperson.faas.handler.runtime-exception",
   timeout: "com.liveperson.faas.handler.executiontime-exceeded",
   logLimitReached: "com.liveperson.faas.handler.log-limit-reached",
+  secretNotFound: "com.liveperson.faas.secret.not-found",
 } as const;
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503 | 901;

@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     KV: KVNamespace;
     LOADER: WorkerLoader;
     OPERATOR_TOKEN: string;
+    SECRETS_KEK: string;
+    JWT_SIGNING_KEY: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

@@ -62,6 +62,31 @@ const ORACLE: Record<string, Case> = {
   [`POST ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f), body: { name: uniqueName("key"), role: INV } }) },
   [`DELETE ${A}/api-keys/{id}`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayKey() } }) },
   // --- secrets (issue 3) ---
+  // Secrets: keys readable by Admin and Developer, values by nobody; Admin writes. PUT and DELETE
+  // each get a fresh secret, created with the fixture account's own admin key.
+  [`GET ${A}/secrets`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/secrets`]: {
+    roles: [ADMIN],
+    request: async (f) => ({ params: acct(f), body: { key: uniqueName("perm"), value: "s3cret", type: "string" } }),
+  },
+  [`PUT ${A}/secrets/{key}`]: {
+    roles: [ADMIN],
+    request: async (f) => {
+      const key = uniqueName("perm");
+      const res = await call(`/api/account/${f.account.accountId}/secrets`, { key: f.account.admin, body: { key, value: "v1", type: "string" } });
+      if (res.status !== 201) throw new Error(`secret creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), key }, body: { value: "v2" } };
+    },
+  },
+  [`DELETE ${A}/secrets/{key}`]: {
+    roles: [ADMIN],
+    request: async (f) => {
+      const key = uniqueName("perm");
+      const res = await call(`/api/account/${f.account.accountId}/secrets`, { key: f.account.admin, body: { key, value: "v1", type: "string" } });
+      if (res.status !== 201) throw new Error(`secret creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), key } };
+    },
+  },
   // --- proxy-settings (issue 3) ---
 };
 

@@ -4,6 +4,7 @@ import { timingSafeEqualStrings } from "../crypto/hash";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { createAccount } from "../services/accounts";
+import { REWRAP_PAGE_DEFAULT, REWRAP_PAGE_MAX, rewrapDataKeys } from "../services/secrets-rotation";
 import { json, jsonBody } from "./json";
 import { conflictResponse, dbOf, errorResponses, newRouter } from "./route";
 
@@ -40,4 +41,41 @@ export const adminRoutes = newRouter().openapi(
     },
   }),
   async (c) => c.json(await createAccount(dbOf(c), c.req.valid("json")), 201),
+).openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/secrets/rewrap",
+    summary: "Re-wrap one page of the accounts' secret data keys under the current SECRETS_KEK version (operator only)",
+    description:
+      "KEK rotation (README \"Secrets\"): call with the returned nextCursor until it is null. Only data-key records change, " +
+      "each keeping its key material, so no secret is touched; a page can be run again safely.",
+    middleware: [operatorOnly] as const,
+    security: [{ operatorToken: [] }],
+    request: {
+      query: z.object({
+        cursor: z.string().max(1024).optional(),
+        limit: z.coerce
+          .number()
+          .int()
+          .min(1, `limit is 1 to ${REWRAP_PAGE_MAX}`)
+          .max(REWRAP_PAGE_MAX, `limit is 1 to ${REWRAP_PAGE_MAX}`)
+          .optional()
+          .openapi({ description: `Data keys per page (default ${REWRAP_PAGE_DEFAULT})` }),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({
+          kekVersion: z.string(),
+          rewrapped: z.number(),
+          alreadyCurrent: z.number(),
+          failed: z.array(z.object({ accountId: z.string(), dataKeyId: z.string(), kekVersion: z.string().nullable(), reason: z.string() })),
+          nextCursor: z.string().nullable(),
+        }),
+        "What this page did, and where the next one starts",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => c.json(await rewrapDataKeys(c.env, c.req.valid("query")), 200),
 );
