@@ -1,18 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, deployed, invoke, json, newAccount, type TestAccount } from "./helpers/api";
-
-const testInvoke = (a: TestAccount, uuid: string, payload: unknown = {}) =>
-  call(`/api/account/${a.accountId}/lambdas/${uuid}/test`, { key: a.developer, body: { headers: [], payload } });
-
-/** The stored record of an invocation (written after the response, so poll briefly). */
-async function record(a: TestAccount, id: string) {
-  for (let i = 0; i < 50; i++) {
-    const res = await call(`/api/account/${a.accountId}/invocations/${id}`, { key: a.admin });
-    if (res.status === 200) return json(res);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`invocation ${id} was never recorded`);
-}
+import { deployed, invoke, json, newAccount, storedInvocation as record, testInvoke } from "./helpers/api";
 
 const LOGGING = `function lambda(input, callback) {
   console.debug('debugging', { step: 1 });

@@ -152,6 +152,15 @@ export const InvokeQuerySchema = z.object({
   externalSystem: z.string().optional(),
 });
 
+export const OutboundCallSchema = z
+  .object({
+    host: z.string(),
+    method: z.string(),
+    status: z.union([z.number(), z.enum(["blocked", "failed"])]).openapi({ description: "HTTP status, blocked (by the allow-list) or failed (network error)" }),
+    durationMs: z.number(),
+  })
+  .openapi("OutboundCall");
+
 export const InvocationSchema = z
   .object({
     id: z.string(),
@@ -163,6 +172,7 @@ export const InvocationSchema = z
     startedAt: z.string(),
     durationMs: z.number(),
     requestId: z.string(),
+    outbound: z.array(OutboundCallSchema).openapi({ description: "The function's outbound requests, in order (at most 50 are listed)" }),
   })
   .openapi("Invocation");
 

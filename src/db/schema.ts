@@ -83,6 +83,11 @@ export const invocations = sqliteTable(
     startedAt: integer("started_at").notNull(),
     durationMs: integer("duration_ms").notNull(),
     requestId: text("request_id").notNull(),
+    // The invocation's outbound requests: [{host, method, status | "blocked" | "failed", durationMs}].
+    outbound: text("outbound", { mode: "json" })
+      .$type<{ host: string; method: string; status: number | "blocked" | "failed"; durationMs: number }[]>()
+      .notNull()
+      .default(sql`'[]'`),
   },
   (t) => [
     index("invocations_account_time").on(t.accountId, t.startedAt),
@@ -119,3 +124,26 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_account_time").on(t.accountId, t.at)],
 );
+
+// The outbound allow-list ("proxy settings" in LivePerson's API). `domain` is stored normalised
+// (lower case, no trailing dot, IDNA as punycode, port kept), so duplicates meet the unique index.
+export const allowedDomains = sqliteTable(
+  "allowed_domains",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    domain: text("domain").notNull(),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [uniqueIndex("allowed_domains_account_domain").on(t.accountId, t.domain)],
+);
+
+// Per-account limits set by the operator. A missing row or a null column means the documented
+// default (see src/services/limits.ts).
+export const accountLimits = sqliteTable("account_limits", {
+  accountId: text("account_id").primaryKey().references(() => accounts.id),
+  outboundPerSecond: integer("outbound_per_second"),
+  updatedAt: integer("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});

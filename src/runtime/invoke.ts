@@ -5,7 +5,7 @@ import { ApiError, ErrorCodes, missingLambda } from "../errors";
 import { recordInvocation } from "../services/invocation-recorder";
 import type { InvocationRecord } from "../services/invocations";
 import { limitLogs } from "./logs";
-import { sandboxFor, type LogEntry, type RunResult } from "./sandbox/sandbox";
+import { sandboxFor, type LogEntry, type OutboundCall, type RunResult } from "./sandbox/sandbox";
 import type { HostExports } from "./sandbox/worker-code";
 
 export type Trigger = "http" | "test" | "schedule" | "event";
@@ -30,8 +30,11 @@ export interface InvokeRequest {
   requestId: string;
 }
 
-/** `logs` is everything the isolate captured (before limits); `dropped` what it had to discard. */
-export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number } & (
+/**
+ * `logs` is everything the isolate captured (before limits); `dropped` what it had to discard;
+ * `outbound` the function's outbound requests (empty when the isolate never answered).
+ */
+export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number; outbound: OutboundCall[] } & (
   | { status: "SUCCEEDED"; result: unknown }
   | { status: Exclude<InvocationStatus, "SUCCEEDED">; errorCode: string; errorMsg: string }
 );
@@ -76,18 +79,17 @@ type Deployment = ReturnType<typeof servingDeployment>;
 
 type RunOutcome = InvokeOutcome extends infer O ? (O extends unknown ? Omit<O, "invocationId"> : never) : never;
 
-const failed = (status: Exclude<InvocationStatus, "SUCCEEDED">, errorCode: string, errorMsg: string, logs: LogEntry[] = [], dropped = 0): RunOutcome => ({
-  status,
-  errorCode,
-  errorMsg,
-  logs,
-  dropped,
-});
+const failed = (
+  status: Exclude<InvocationStatus, "SUCCEEDED">,
+  errorCode: string,
+  errorMsg: string,
+  captured: Pick<RunResult, "logs" | "dropped" | "outbound"> = { logs: [], dropped: 0 },
+): RunOutcome => ({ status, errorCode, errorMsg, logs: captured.logs, dropped: captured.dropped, outbound: captured.outbound ?? [] });
 
 function fromRun(run: RunResult): RunOutcome {
-  if (run.ok) return { status: "SUCCEEDED", result: run.result, logs: run.logs, dropped: run.dropped };
+  if (run.ok) return { status: "SUCCEEDED", result: run.result, logs: run.logs, dropped: run.dropped, outbound: run.outbound ?? [] };
   const engineError = run.kind !== "callback" && ENGINE_ERRORS.has(run.error.name);
-  return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, run.error.message, run.logs, run.dropped);
+  return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, run.error.message, run);
 }
 
 /** Runs the sandbox once under the deadline; never throws. */
@@ -138,6 +140,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
     startedAt,
     durationMs: Date.now() - startedAt,
     requestId: req.requestId,
+    outbound: outcome.outbound,
   };
   deps.waitUntil(
     // recordInvocation already reported the failure with every id it concerns.

@@ -53,6 +53,7 @@ const dto = (r: InvocationRow) => ({
   startedAt: new Date(r.startedAt).toISOString(),
   durationMs: r.durationMs,
   requestId: r.requestId,
+  outbound: r.outbound,
 });
 
 function parseTime(value: string | undefined, field: string): number | undefined {

@@ -93,6 +93,20 @@ export function invoke(a: TestAccount, uuid: string, body: unknown = { headers: 
   return call(`/api/account/${a.accountId}/lambdas/${uuid}/invoke?v=1&skillId=&externalSystem=test`, { key, body, headers });
 }
 
+/** A test invocation (Developer): answers {result, logs, invocationId} or the error shape. */
+export const testInvoke = (a: TestAccount, uuid: string, payload: unknown = {}) =>
+  call(`/api/account/${a.accountId}/lambdas/${uuid}/test`, { key: a.developer, body: { headers: [], payload } });
+
+/** The stored record of an invocation with its logs (written just after the response, so poll briefly). */
+export async function storedInvocation(a: TestAccount, id: string) {
+  for (let i = 0; i < 50; i++) {
+    const res = await call(`/api/account/${a.accountId}/invocations/${id}`, { key: a.admin });
+    if (res.status === 200) return json(res);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`invocation ${id} was never recorded`);
+}
+
 /** The status LivePerson's clients see on the wire (901 travels as 422 + X-Edgefn-Status inside workerd). */
 export const wireStatus = (res: Response) => Number(res.headers.get("x-edgefn-status") ?? res.status);
 

@@ -13,11 +13,14 @@ export interface ErrorDescription {
   stack?: string;
 }
 
-/** One outbound request of an invocation, as Egress answered it. */
+/**
+ * One outbound request of an invocation: the HTTP status that came back, "blocked" (refused by the
+ * allow-list) or "failed" (the request threw, e.g. a network error).
+ */
 export interface OutboundCall {
   host: string;
   method: string;
-  status: number | "blocked";
+  status: number | "blocked" | "failed";
   durationMs: number;
 }
 
