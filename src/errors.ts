@@ -17,6 +17,12 @@ export const ErrorCodes = {
   timeout: "com.liveperson.faas.handler.executiontime-exceeded",
   logLimitReached: "com.liveperson.faas.handler.log-limit-reached",
   secretNotFound: "com.liveperson.faas.secret.not-found",
+  secretInvalidFormat: "com.liveperson.faas.secret.invalid-format",
+  secretOpFailed: "com.liveperson.faas.secret.op-failed",
+  contextInvalidInput: "com.liveperson.faas.context.invalid-input",
+  contextNamespaceNotFound: "com.liveperson.faas.context.namespace.not-found",
+  contextLimitExceeded: "com.liveperson.faas.context.limit-exceeded",
+  contextOpFailed: "com.liveperson.faas.context.op-failed",
 } as const;
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503 | 901;

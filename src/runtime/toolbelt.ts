@@ -1,5 +1,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";
+import { ApiError, ErrorCodes } from "../errors";
+import * as context from "../services/context-store";
+import { readSecretValue, updateSecretValue } from "../services/secrets";
 
 export interface ToolbeltProps {
   accountId: string;
@@ -7,12 +10,119 @@ export interface ToolbeltProps {
 }
 
 /**
+ * What every toolbelt method answers. Errors lose their class (and extra fields) across the RPC
+ * boundary, so failures travel as data and the isolate's toolbelt module rebuilds SecretError /
+ * ContextServiceError from `code` and `message`. Messages name keys and rules, never values.
+ */
+export type ToolbeltResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+type Family = "secret" | "context";
+
+const FAMILY_CODES: Record<Family, { badInput: string; failed: string; prefix: string }> = {
+  secret: { badInput: ErrorCodes.secretInvalidFormat, failed: ErrorCodes.secretOpFailed, prefix: "com.liveperson.faas.secret." },
+  context: { badInput: ErrorCodes.contextInvalidInput, failed: ErrorCodes.contextOpFailed, prefix: "com.liveperson.faas.context." },
+};
+
+/**
  * Platform services for brand code, reached through the EDGEFN_TOOLBELT stub in the isolate's env.
- * The account comes only from props, set by the platform when it builds the isolate; nothing the
- * function passes can change it.
+ * The account comes only from props, set by the platform when it builds the isolate
+ * (`ctx.exports.Toolbelt({ props })`); no method takes an account, and any extra argument a
+ * function passes is ignored. It is not routed from the Worker's HTTP handler, and a stub's fetch()
+ * answers 404: it serves RPC only.
  */
 export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
+  override async fetch(): Promise<Response> {
+    return new Response("The toolbelt serves RPC only", { status: 404 });
+  }
+
   async whoami(): Promise<ToolbeltProps> {
-    return { accountId: this.ctx.props.accountId, lambdaUuid: this.ctx.props.lambdaUuid };
+    const { accountId, lambdaUuid } = this.scope();
+    return { accountId, lambdaUuid };
+  }
+
+  // ------------------------------------------------------------------ SecretClient
+
+  /** The latest value of the account's secret (no cache: a PUT or DELETE is seen on the next read). */
+  async readSecret(key: unknown): Promise<ToolbeltResult<{ key: string; value: string }>> {
+    return this.settle("secret", (accountId) => {
+      if (typeof key !== "string") throw new ApiError(400, ErrorCodes.secretInvalidFormat, "readSecret expects the secret's key as a string");
+      return readSecretValue(this.env, accountId, key);
+    });
+  }
+
+  /** Rotates an existing secret of the account, with the API's validation; audited as the function. */
+  async updateSecret(entry: unknown): Promise<ToolbeltResult<{ key: string; value: string }>> {
+    return this.settle("secret", (accountId, lambdaUuid) => {
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+        throw new ApiError(400, ErrorCodes.secretInvalidFormat, "updateSecret expects an object { key, value }");
+      }
+      const { key, value } = entry as { key?: unknown; value?: unknown };
+      return updateSecretValue(this.env, accountId, `function:${lambdaUuid}`, { key: key as string, value });
+    });
+  }
+
+  // ------------------------------------------------------------------ ContextServiceClient
+
+  async createNamespace(ns: unknown, options?: unknown) {
+    return this.settle("context", (a) => context.createNamespace(this.env, a, ns, options));
+  }
+  async deleteNamespace(ns: unknown) {
+    return this.settle("context", (a) => context.deleteNamespace(this.env, a, ns));
+  }
+  async getListOfNamespaces() {
+    return this.settle("context", (a) => context.listNamespaces(this.env, a));
+  }
+  async setPropertiesInNamespace(ns: unknown, props: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.setProperties(this.env, a, ns, props, sessionId));
+  }
+  async updatePropertiesInNamespace(ns: unknown, props: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.updateProperties(this.env, a, ns, props, sessionId));
+  }
+  async getAllPropertiesInSession(ns: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.getAllProperties(this.env, a, ns, sessionId));
+  }
+  async getSelectedPropertiesInSession(ns: unknown, names: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.getSelectedProperties(this.env, a, ns, names, sessionId));
+  }
+  async getPropertyInSession(ns: unknown, name: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.getProperty(this.env, a, ns, name, sessionId));
+  }
+  async deletePropertyInSession(ns: unknown, name: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.deleteProperty(this.env, a, ns, name, sessionId));
+  }
+  async deleteSession(ns: unknown, sessionId?: unknown) {
+    return this.settle("context", (a) => context.deleteSession(this.env, a, ns, sessionId));
+  }
+  async getListOfSessions(ns: unknown) {
+    return this.settle("context", (a) => context.listSessions(this.env, a, ns));
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  /** The account and function this stub was made for; fails closed if the platform set no props. */
+  private scope(): ToolbeltProps {
+    const props = this.ctx.props as Partial<ToolbeltProps> | undefined;
+    if (!props || typeof props.accountId !== "string" || !props.accountId || typeof props.lambdaUuid !== "string") {
+      throw new Error("Toolbelt stub without an account: the platform must create it with props { accountId, lambdaUuid }");
+    }
+    return { accountId: props.accountId, lambdaUuid: props.lambdaUuid };
+  }
+
+  private async settle<T>(family: Family, op: (accountId: string, lambdaUuid: string) => Promise<T>): Promise<ToolbeltResult<T>> {
+    const codes = FAMILY_CODES[family];
+    let scope: ToolbeltProps | undefined;
+    try {
+      scope = this.scope();
+      return { ok: true, value: await op(scope.accountId, scope.lambdaUuid) };
+    } catch (e) {
+      if (e instanceof ApiError && e.status < 500) {
+        const code = e.errorCode.startsWith(codes.prefix) ? e.errorCode : e.status === 400 ? codes.badInput : codes.failed;
+        return { ok: false, code, message: e.errorMsg };
+      }
+      // A platform fault (KEK missing, damaged record, KV down): the detail goes to the platform's
+      // log, the function gets a generic answer. Neither carries a secret value.
+      console.error(JSON.stringify({ msg: "toolbelt failure", family, accountId: scope?.accountId, lambdaUuid: scope?.lambdaUuid, error: e instanceof ApiError ? e.errorMsg : String(e) }));
+      return { ok: false, code: codes.failed, message: `The platform could not complete the ${family} operation; try again later` };
+    }
   }
 }

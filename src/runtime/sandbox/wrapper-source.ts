@@ -3,7 +3,7 @@
 // (sink-source.ts) and the fetch wrapper `platform-fetch.js` (fetch-source.ts)). It is JavaScript kept as a string
 // because it is shipped to the loader as source. Bump WRAPPER_VERSION when this text changes: the
 // isolate id includes it, so a changed wrapper never reuses a cached isolate.
-export const WRAPPER_VERSION = "2";
+export const WRAPPER_VERSION = "3";
 
 export const WRAPPER_SOURCE = String.raw`
 import { WorkerEntrypoint } from "cloudflare:workers";
@@ -12,7 +12,7 @@ import sinkModule from "./sink.js";
 import "./platform-fetch.js";
 
 const require = createRequire("/main.js");
-const { currentSink, Sink, jsonSafe } = sinkModule;
+const { currentSink, Sink, jsonSafe, platform, redactorFor } = sinkModule;
 const LEVELS = { debug: "Debug", info: "Info", log: "Info", warn: "Warn", error: "Error" };
 
 for (const [method, level] of Object.entries(LEVELS)) {
@@ -60,6 +60,8 @@ function callLambda(lambda, input) {
 
 export default class extends WorkerEntrypoint {
   async validate() {
+    platform.toolbelt = this.env.EDGEFN_TOOLBELT;
+    platform.accountId = this.env.BRAND_ID;
     try {
       loadLambda();
       return { ok: true };
@@ -69,7 +71,17 @@ export default class extends WorkerEntrypoint {
   }
 
   async run(input) {
+    platform.toolbelt = this.env.EDGEFN_TOOLBELT;
+    platform.accountId = this.env.BRAND_ID;
     const sink = new Sink();
+    // Secret values the function read or wrote never leave in logs or errors (sink.js, redaction).
+    // The result is the function's own answer and is not touched.
+    const finish = (answer) => {
+      const redact = redactorFor(sink);
+      answer.logs = redact(sink.entries);
+      if (answer.error) answer.error = redact(answer.error);
+      return answer;
+    };
     return currentSink.run(sink, async () => {
       try {
         const result = await callLambda(loadLambda(), input);
@@ -77,13 +89,13 @@ export default class extends WorkerEntrypoint {
         try {
           json = result === undefined ? null : JSON.parse(JSON.stringify(result));
         } catch (error) {
-          return { ok: false, kind: "result", error: { name: "TypeError", message: "The function's result is not JSON-serialisable: " + error.message }, logs: sink.entries, dropped: sink.dropped, outbound: sink.outbound };
+          return finish({ ok: false, kind: "result", error: { name: "TypeError", message: "The function's result is not JSON-serialisable: " + error.message }, dropped: sink.dropped, outbound: sink.outbound });
         }
-        return { ok: true, result: json, logs: sink.entries, dropped: sink.dropped, outbound: sink.outbound };
+        return finish({ ok: true, result: json, dropped: sink.dropped, outbound: sink.outbound });
       } catch (failure) {
         const kind = failure && failure.kind ? failure.kind : "throw";
         const error = failure && failure.kind ? failure.error : failure;
-        return { ok: false, kind, error: describe(error), logs: sink.entries, dropped: sink.dropped, outbound: sink.outbound };
+        return finish({ ok: false, kind, error: describe(error), dropped: sink.dropped, outbound: sink.outbound });
       }
     });
   }
