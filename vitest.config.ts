@@ -24,6 +24,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // A real local HTTP server for the egress tests (its port reaches tests via inject("upstreamPort")).
+      globalSetup: ["./test/upstream-server.ts"],
       testTimeout: 20_000,
     },
   };

@@ -8,6 +8,7 @@ import { invocationRoutes } from "./api/invocations";
 import { invokeRoutes } from "./api/invoke";
 import { lambdaRoutes } from "./api/lambdas";
 import { newRouter } from "./api/route";
+import { proxySettingRoutes } from "./api/proxy-settings";
 import { runtimeRoutes } from "./api/runtimes";
 import { secretRoutes } from "./api/secrets";
 
@@ -31,6 +32,7 @@ export function createApp() {
   app.route("/", invokeRoutes);
   app.route("/", invocationRoutes);
   app.route("/", secretRoutes);
+  app.route("/", proxySettingRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -88,6 +88,21 @@ const ORACLE: Record<string, Case> = {
     },
   },
   // --- proxy-settings (issue 3) ---
+  // The allow-list: Admin writes, Developer reads (LivePerson §5.3). DELETE gets a fresh entry,
+  // created with the fixture account's own admin key. Host names may not hold uniqueName's "_".
+  [`GET ${A}/proxy-settings`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/proxy-settings`]: {
+    roles: [ADMIN],
+    request: async (f) => ({ params: acct(f), body: { domain: `${uniqueName("perm").toLowerCase().replace(/_/g, "-")}.example.com`, id: -1 } }),
+  },
+  [`DELETE ${A}/proxy-settings/{id}`]: {
+    roles: [ADMIN],
+    request: async (f) => {
+      const res = await call(`/api/account/${f.account.accountId}/proxy-settings`, { key: f.account.admin, body: { domain: `${uniqueName("perm").toLowerCase().replace(/_/g, "-")}.example.com`, id: -1 } });
+      if (res.status !== 201) throw new Error(`allow-list entry creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), id: String((await json(res)).id) } };
+    },
+  },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

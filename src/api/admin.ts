@@ -4,9 +4,40 @@ import { timingSafeEqualStrings } from "../crypto/hash";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { createAccount } from "../services/accounts";
+import { LIMIT_DEFAULTS, OUTBOUND_PER_SECOND_DEFAULT, OUTBOUND_PER_SECOND_MAX, getAccountLimits, setAccountLimits } from "../services/limits";
 import { REWRAP_PAGE_DEFAULT, REWRAP_PAGE_MAX, rewrapDataKeys } from "../services/secrets-rotation";
 import { json, jsonBody } from "./json";
 import { conflictResponse, dbOf, errorResponses, newRouter } from "./route";
+import { AccountIdParam } from "./schemas";
+
+const LimitsParams = z.object({ accountId: AccountIdParam });
+
+const outboundRule = `outboundPerSecond is an integer from 1 to ${OUTBOUND_PER_SECOND_MAX}, or null for the default (${OUTBOUND_PER_SECOND_DEFAULT})`;
+
+// Each limit is one optional field: null restores the default, a field left out keeps its value.
+const AccountLimitsUpdateSchema = z
+  .object({
+    outboundPerSecond: z
+      .number({ error: outboundRule })
+      .int(outboundRule)
+      .min(1, outboundRule)
+      .max(OUTBOUND_PER_SECOND_MAX, outboundRule)
+      .nullable()
+      .optional()
+      .openapi({ description: `Outbound requests per second per function; null = the default (${OUTBOUND_PER_SECOND_DEFAULT})` }),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, `name at least one limit to change (${Object.keys(LIMIT_DEFAULTS).join(", ")})`)
+  .openapi("AccountLimitsUpdate");
+
+const AccountLimitsSchema = z
+  .object({
+    accountId: z.string(),
+    outboundPerSecond: z.number().nullable().openapi({ description: "The account's override; null = the default applies" }),
+    defaults: z.object({ outboundPerSecond: z.number() }),
+    effective: z.object({ outboundPerSecond: z.number() }).openapi({ description: "What applies now" }),
+  })
+  .openapi("AccountLimits");
 
 /** Operator routes: Authorization: Bearer <OPERATOR_TOKEN> (a Worker secret). */
 const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
@@ -78,4 +109,26 @@ export const adminRoutes = newRouter().openapi(
     },
   }),
   async (c) => c.json(await rewrapDataKeys(c.env, c.req.valid("query")), 200),
+).openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/accounts/{accountId}/limits",
+    summary: "An account's limits: its overrides (null = default), the defaults and what applies (operator only)",
+    middleware: [operatorOnly] as const,
+    security: [{ operatorToken: [] }],
+    request: { params: LimitsParams },
+    responses: { 200: json(AccountLimitsSchema, "The account's limits"), ...errorResponses },
+  }),
+  async (c) => c.json(await getAccountLimits(dbOf(c), c.req.valid("param").accountId), 200),
+).openapi(
+  createRoute({
+    method: "put",
+    path: "/admin/accounts/{accountId}/limits",
+    summary: "Set an account's limits (operator only); a field left out keeps its value, null restores the default",
+    middleware: [operatorOnly] as const,
+    security: [{ operatorToken: [] }],
+    request: { params: LimitsParams, body: jsonBody(AccountLimitsUpdateSchema) },
+    responses: { 200: json(AccountLimitsSchema, "The account's limits after the change"), ...errorResponses },
+  }),
+  async (c) => c.json(await setAccountLimits(dbOf(c), c.req.valid("param").accountId, c.req.valid("json")), 200),
 );

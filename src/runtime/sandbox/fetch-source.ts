@@ -7,20 +7,6 @@ const { currentSink } = require("./sink.js");
 // How many outbound calls one invocation record lists; the rest are counted, not listed.
 const OUTBOUND_RECORD_MAX = 50;
 
-function hostOf(input) {
-  try {
-    const url = new URL(typeof input === "string" || input instanceof URL ? String(input) : input.url);
-    return url.host;
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
-function methodOf(input, init) {
-  const method = (init && init.method) || (input && typeof input === "object" && !(input instanceof URL) && input.method) || "GET";
-  return String(method).toUpperCase();
-}
-
 // Bookkeeping only: it records what the function asked for and what came back. The allow-list and
 // the rate limit are enforced outside the isolate, by the platform's Egress entrypoint
 // (globalOutbound), where brand code cannot reach.
@@ -30,16 +16,22 @@ function note(sink, call) {
   else sink.outboundDropped = (sink.outboundDropped || 0) + 1;
 }
 
-// A refusal from Egress comes back marked; turn it into an error the function sees and a log
-// entry the invocation keeps.
+// Egress (the platform's globalOutbound) cannot see the redirect mode the function asked for, so
+// it travels in a header; Egress follows redirects itself, checking every hop. A refusal comes
+// back marked: it becomes an error the function sees and a log entry the invocation keeps. A
+// network failure comes back marked too, and is thrown as fetch throws one (a TypeError).
 const platformFetch = globalThis.fetch;
 globalThis.fetch = async function fetch(input, init) {
   const sink = currentSink.getStore();
-  const call = { host: hostOf(input), method: methodOf(input, init), status: 0, durationMs: 0 };
+  const request = new Request(input, init);
+  request.headers.set("x-edgefn-redirect", request.redirect === "manual" ? "manual" : "follow");
+  let host = "(invalid URL)";
+  try { host = new URL(request.url).host; } catch {}
+  const call = { host, method: request.method, status: 0, durationMs: 0 };
   const started = Date.now();
   let response;
   try {
-    response = await platformFetch(input, init);
+    response = await platformFetch(request);
   } catch (error) {
     call.status = "failed";
     call.durationMs = Date.now() - started;
@@ -47,12 +39,15 @@ globalThis.fetch = async function fetch(input, init) {
     throw error;
   }
   call.durationMs = Date.now() - started;
-  if (response.headers.get("x-edgefn-egress") === "blocked") {
-    call.status = "blocked";
+  const egress = response.headers.get("x-edgefn-egress");
+  if (egress === "blocked" || egress === "failed") {
+    call.status = egress;
     note(sink, call);
-    const error = new Error(await response.text());
-    error.name = "EgressBlockedError";
-    sink?.push("Error", error.message, []);
+    const error = egress === "blocked" ? new Error(await response.text()) : new TypeError(await response.text());
+    if (egress === "blocked") {
+      error.name = "EgressBlockedError";
+      sink?.push("Error", error.message, []);
+    }
     throw error;
   }
   call.status = response.status;

@@ -1,0 +1,144 @@
+// vitest globalSetup (runs in Node, outside workerd): a real local HTTP server on 127.0.0.1 that
+// plays "the internet" for the egress tests. It records every request it receives, so a test can
+// prove that a denied request never reached the network. Tests find it with inject("upstreamPort").
+//
+//   /<anything>/redirect?to=<url>[&status=302]   answers a redirect to <url>
+//   /<anything>/loop?n=<k>                       redirects to .../loop?n=<k-1> until k is 0 (then 200)
+//   /<anything>/status?code=<n>                  answers status n
+//   /<anything>/delay?ms=<n>                     answers 200 after n ms (at most 5,000)
+//   anything else                                200 JSON {method, url, headers, body}
+//   /_hits?tag=<text>                            the recorded requests whose URL contains <text>
+//   /_reset                                      forgets the recorded requests
+//
+// Control paths (/_hits, /_reset) are not recorded. Tests run in parallel, so each test uses its
+// own tag (a unique path segment) instead of /_reset. Bounded: at most MAX_HITS requests and
+// MAX_BODY bytes of each body are kept, every socket times out, and teardown closes it all.
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    upstreamPort: number;
+  }
+}
+
+export interface Hit {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  at: number;
+}
+
+// The project has no @types/node (its code runs in workerd), so the few Node APIs used here are
+// typed locally and loaded with a dynamic import.
+interface Socket {
+  setTimeout(ms: number, onTimeout: () => void): void;
+  destroy(): void;
+  on(event: "close", listener: () => void): void;
+}
+interface IncomingMessage {
+  method?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  on(event: "end" | "error", listener: () => void): void;
+}
+interface ServerResponse {
+  writeHead(status: number, headers: Record<string, string>): void;
+  end(body: string): void;
+}
+interface Server {
+  requestTimeout: number;
+  headersTimeout: number;
+  on(event: "connection", listener: (socket: Socket) => void): void;
+  once(event: "error", listener: (e: unknown) => void): void;
+  listen(port: number, host: string, callback: () => void): void;
+  address(): { port: number };
+  close(callback: () => void): void;
+}
+type NodeHttp = { createServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server };
+const NODE_HTTP: string = "node:http";
+
+const MAX_HITS = 5_000;
+const MAX_BODY = 64 * 1024;
+const SOCKET_TIMEOUT_MS = 10_000;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let size = 0;
+    let text = "";
+    const decoder = new TextDecoder();
+    req.on("data", (chunk) => {
+      if (size < MAX_BODY) text += decoder.decode(chunk.subarray(0, MAX_BODY - size), { stream: true });
+      size += chunk.length;
+    });
+    req.on("end", () => resolve(text + decoder.decode()));
+    req.on("error", () => resolve(text));
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json", ...headers });
+  res.end(text);
+}
+
+export default async function setup(project: TestProject) {
+  const hits: Hit[] = [];
+  const sockets = new Set<Socket>();
+
+  const { createServer } = (await import(NODE_HTTP)) as NodeHttp;
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://upstream.local");
+    if (url.pathname === "/_hits") {
+      const tag = url.searchParams.get("tag") ?? "";
+      return send(res, 200, hits.filter((h) => h.url.includes(tag)));
+    }
+    if (url.pathname === "/_reset") {
+      hits.length = 0;
+      return send(res, 204, "");
+    }
+    const body = await readBody(req);
+    if (hits.length < MAX_HITS) hits.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, at: Date.now() });
+
+    const last = url.pathname.split("/").pop();
+    if (last === "redirect") {
+      const to = url.searchParams.get("to") ?? "/";
+      const status = Number(url.searchParams.get("status") ?? 302);
+      return send(res, status, `redirecting to ${to}`, { location: to });
+    }
+    if (last === "loop") {
+      const n = Number(url.searchParams.get("n") ?? 0);
+      if (n > 0) {
+        const next = new URL(url);
+        next.searchParams.set("n", String(n - 1));
+        return send(res, 302, "again", { location: `${next.pathname}${next.search}` });
+      }
+      return send(res, 200, { done: true, url: req.url });
+    }
+    if (last === "status") return send(res, Number(url.searchParams.get("code") ?? 200), "status");
+    if (last === "delay") {
+      await new Promise((r) => setTimeout(r, Math.min(Number(url.searchParams.get("ms") ?? 0), 5_000)));
+      return send(res, 200, "late");
+    }
+    return send(res, 200, { method: req.method, url: req.url, headers: req.headers, body });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.setTimeout(SOCKET_TIMEOUT_MS, () => socket.destroy());
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.requestTimeout = SOCKET_TIMEOUT_MS;
+  server.headersTimeout = SOCKET_TIMEOUT_MS;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  project.provide("upstreamPort", server.address().port);
+
+  return async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+}
