@@ -2,27 +2,8 @@
 // or wrote is replaced by [secret:<key>] in its log entries (answer and stored record) and in the
 // error of a failed invocation.
 import { describe, expect, it } from "vitest";
-import { call, deployed, invoke, json, newAccount, wireStatus, type TestAccount } from "./helpers/api";
+import { createSecret, deployed, distinctive, invoke, json, newAccount, storedInvocation as record, testInvoke, wireStatus } from "./helpers/api";
 
-async function createSecret(a: TestAccount, key: string, value: string, type = "string") {
-  const res = await call(`/api/account/${a.accountId}/secrets`, { key: a.admin, body: { key, value, type } });
-  expect(res.status, await res.clone().text()).toBe(201);
-}
-
-const testInvoke = (a: TestAccount, uuid: string, payload: unknown = {}) =>
-  call(`/api/account/${a.accountId}/lambdas/${uuid}/test`, { key: a.developer, body: { headers: [], payload } });
-
-/** The stored record of an invocation (written after the response, so poll briefly). */
-async function record(a: TestAccount, id: string) {
-  for (let i = 0; i < 50; i++) {
-    const res = await call(`/api/account/${a.accountId}/invocations/${id}`, { key: a.admin });
-    if (res.status === 200) return json(res);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`invocation ${id} was never recorded`);
-}
-
-const distinctive = (label: string) => `${label}-${crypto.randomUUID()}-TOPSECRET`;
 const PRELUDE = `const secrets = require("lp-faas-toolbelt").Toolbelt.SecretClient();\n`;
 
 describe("redaction of log entries", () => {

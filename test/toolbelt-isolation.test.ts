@@ -2,24 +2,13 @@
 // does: extra arguments naming another account, forged props, tampered globals, both module names,
 // raw RPC on the stub. And the Toolbelt entrypoint cannot be reached over HTTP.
 import { describe, expect, it } from "vitest";
-import { call, deployed, env, invoke, json, newAccount, type TestAccount } from "./helpers/api";
+import { call, createSecret, deployed, distinctive, env, invokeOk as run, newAccount } from "./helpers/api";
 import { exports } from "cloudflare:workers";
 import { readSecretValue } from "../src/services/secrets";
 import * as store from "../src/services/context-store";
 
-async function createSecret(a: TestAccount, key: string, value: string) {
-  const res = await call(`/api/account/${a.accountId}/secrets`, { key: a.admin, body: { key, value, type: "string" } });
-  expect(res.status, await res.clone().text()).toBe(201);
-}
 
-async function run(a: TestAccount, uuid: string, payload: unknown = {}) {
-  const res = await invoke(a, uuid, { headers: [], payload });
-  const body = await json(res);
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body;
-}
 
-const distinctive = (label: string) => `${label}-${crypto.randomUUID()}-TOPSECRET`;
 
 /** A victim account with secrets and context data, and an attacker account with a same-named secret. */
 async function victimAndAttacker() {

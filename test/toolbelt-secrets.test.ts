@@ -3,24 +3,12 @@
 // the function itself with the API's validation and an audit row, and values that never appear in
 // errors.
 import { describe, expect, it } from "vitest";
-import { call, deployed, env, invoke, json, newAccount, wireStatus, type TestAccount } from "./helpers/api";
+import { call, createSecret, deployed, distinctive, env, invoke, invokeOk as run, json, newAccount, wireStatus, type TestAccount } from "./helpers/api";
 
 const secretsPath = (a: TestAccount, rest = "") => `/api/account/${a.accountId}/secrets${rest}`;
 
-async function createSecret(a: TestAccount, key: string, value: string, type = "string") {
-  const res = await call(secretsPath(a), { key: a.admin, body: { key, value, type } });
-  expect(res.status, await res.clone().text()).toBe(201);
-}
 
-/** Invokes the function and returns its (successful) result. */
-async function run(a: TestAccount, uuid: string, payload: unknown = {}) {
-  const res = await invoke(a, uuid, { headers: [], payload });
-  const body = await json(res);
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body;
-}
 
-const distinctive = (label: string) => `${label}-${crypto.randomUUID()}-TOPSECRET`;
 
 // Answers what readSecret / updateSecret gave, or the error's name, code and message.
 const SECRET_FN = `

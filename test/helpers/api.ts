@@ -107,6 +107,23 @@ export async function storedInvocation(a: TestAccount, id: string) {
   throw new Error(`invocation ${id} was never recorded`);
 }
 
+/** Stores a secret with the account's admin key; fails the test unless it answers 201. */
+export async function createSecret(a: TestAccount, key: string, value: string, type = "string") {
+  const res = await call(`/api/account/${a.accountId}/secrets`, { key: a.admin, body: { key, value, type } });
+  if (res.status !== 201) throw new Error(`secret creation failed: ${res.status} ${await res.text()}`);
+}
+
+/** Invokes the function through the gateway and answers its (successful) result body. */
+export async function invokeOk(a: TestAccount, uuid: string, payload: unknown = {}) {
+  const res = await invoke(a, uuid, { headers: [], payload });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`invoke failed: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** A value no test could meet by chance, to look for in logs, records and storage. */
+export const distinctive = (label: string) => `${label}-${crypto.randomUUID()}-TOPSECRET`;
+
 /** The status LivePerson's clients see on the wire (901 travels as 422 + X-Edgefn-Status inside workerd). */
 export const wireStatus = (res: Response) => Number(res.headers.get("x-edgefn-status") ?? res.status);
 
