@@ -6,6 +6,8 @@ export interface Env {
   DB: D1Database;
   KV: KVNamespace;
   LOADER: WorkerLoader;
+  /** AccountGate Durable Objects, one per account (src/gate). */
+  GATE: DurableObjectNamespace<import("./gate/account-gate").AccountGate>;
   OPERATOR_TOKEN?: string;
   SECRETS_KEK?: string;
   JWT_SIGNING_KEY?: string;

@@ -1,7 +1,9 @@
 // Composition root: the Hono app for HTTP, and the entrypoints the runtime hands to tenant isolates.
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { scheduled } from "./scheduler/scheduled";
 
+export { AccountGate } from "./gate/account-gate";
 export { Egress } from "./runtime/egress";
 export { Toolbelt } from "./runtime/toolbelt";
 
@@ -9,4 +11,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  scheduled,
 } satisfies ExportedHandler<Env>;

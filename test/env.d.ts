@@ -3,6 +3,7 @@ declare namespace Cloudflare {
     DB: D1Database;
     KV: KVNamespace;
     LOADER: WorkerLoader;
+    GATE: DurableObjectNamespace<import("../src/gate/account-gate").AccountGate>;
     OPERATOR_TOKEN: string;
     SECRETS_KEK: string;
     JWT_SIGNING_KEY: string;

@@ -83,6 +83,8 @@ export const invocations = sqliteTable(
     startedAt: integer("started_at").notNull(),
     durationMs: integer("duration_ms").notNull(),
     requestId: text("request_id").notNull(),
+    // The schedule that fired it (trigger "schedule"), else null.
+    scheduleId: text("schedule_id"),
     // The invocation's outbound requests: [{host, method, status | "blocked" | "failed", durationMs}].
     outbound: text("outbound", { mode: "json" })
       .$type<{ host: string; method: string; status: number | "blocked" | "failed"; durationMs: number }[]>()
@@ -144,6 +146,62 @@ export const allowedDomains = sqliteTable(
 export const accountLimits = sqliteTable("account_limits", {
   accountId: text("account_id").primaryKey().references(() => accounts.id),
   outboundPerSecond: integer("outbound_per_second"),
+  concurrentInvocations: integer("concurrent_invocations"),
+  functions: integer("functions"),
+  schedules: integer("schedules"),
+  invocationsPerMonth: integer("invocations_per_month"),
+  enforceMonthlyQuota: integer("enforce_monthly_quota", { mode: "boolean" }),
+  timeoutMs: integer("timeout_ms"),
   updatedAt: integer("updated_at").notNull(),
   updatedBy: text("updated_by").notNull(),
 });
+
+// Cron schedules of functions. `nextExecution` is the next minute boundary (epoch ms) the schedule
+// is due at, null while inactive; the scheduler claims a due schedule by moving it forward with a
+// conditional UPDATE, so two overlapping scheduler runs never fire it twice for one minute.
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    lambdaUuid: text("lambda_uuid").notNull(),
+    cronExpression: text("cron_expression").notNull(),
+    timeZone: text("time_zone").notNull().default("UTC"),
+    isActive: integer("is_active", { mode: "boolean" }).notNull(),
+    // Why the platform paused it (e.g. its function was undeployed); null when the user did.
+    pausedReason: text("paused_reason"),
+    description: text("description").notNull().default(""),
+    invocationBody: text("invocation_body", { mode: "json" })
+      .$type<{ headers: { key: string; value: unknown }[]; payload: unknown }>()
+      .notNull(),
+    nextExecution: integer("next_execution"),
+    lastExecution: integer("last_execution"),
+    didLastExecutionFail: integer("did_last_execution_fail", { mode: "boolean" }),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [index("schedules_account").on(t.accountId, t.lambdaUuid), index("schedules_due").on(t.isActive, t.nextExecution)],
+);
+
+// One firing of a schedule (or a skipped one): what the scheduler did for one due minute.
+export const scheduleRuns = sqliteTable(
+  "schedule_runs",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    scheduleId: text("schedule_id").notNull(),
+    // The minute (epoch ms) the run was due at; a manual run ("run now") uses its start time.
+    scheduledFor: integer("scheduled_for").notNull(),
+    kind: text("kind").$type<"cron" | "manual">().notNull(),
+    status: text("status").$type<"running" | "succeeded" | "failed" | "skipped">().notNull(),
+    // Due minutes that passed without firing (platform down) and are covered by this run.
+    missed: integer("missed").notNull().default(0),
+    invocationId: text("invocation_id"),
+    errorCode: text("error_code"),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("schedule_runs_schedule").on(t.accountId, t.scheduleId, t.scheduledFor)],
+);
