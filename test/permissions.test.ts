@@ -103,6 +103,8 @@ const ORACLE: Record<string, Case> = {
       return { params: { ...acct(f), id: String((await json(res)).id) } };
     },
   },
+  // --- schedules (issue 4) ---
+  // --- reports (issue 4) ---
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

@@ -17,6 +17,11 @@ export const PERMISSIONS = {
   // The outbound allow-list (LivePerson's proxy-settings): Admin writes, Developer reads.
   "proxy:read": ["FaaS-Admin", "FaaS-Developer"],
   "proxy:write": ["FaaS-Admin"],
+  // Schedules: everyone reads; Admin and Developer create, edit, delete and run them.
+  "schedule:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
+  "schedule:write": ["FaaS-Admin", "FaaS-Developer"],
+  // Reports (limitCounts and friends): everyone reads.
+  "report:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;
