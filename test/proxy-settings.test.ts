@@ -173,20 +173,22 @@ describe("operator: per-account limits", () => {
   const get = (accountId: string, key: string | null = OPERATOR_TOKEN) => call(limitsPath(accountId), { key });
   const put = (accountId: string, body: unknown, key: string | null = OPERATOR_TOKEN) => call(limitsPath(accountId), { method: "PUT", key, body });
 
-  it("answers the default, sets an override, and null restores the default", async () => {
+  it("answers the documented defaults, sets an override, and null restores the default", async () => {
     const a = await newAccount();
-    const defaults = { outboundPerSecond: 20 };
-    expect(await json(await get(a.accountId))).toEqual({ accountId: a.accountId, outboundPerSecond: null, defaults, effective: defaults });
+    // The documented defaults (README "Limits"; issue 4).
+    const defaults = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 30000, outboundPerSecond: 20 };
+    const none = Object.fromEntries(Object.keys(defaults).map((k) => [k, null]));
+    expect(await json(await get(a.accountId))).toEqual({ accountId: a.accountId, ...none, defaults, effective: defaults });
     const set = await put(a.accountId, { outboundPerSecond: 5 });
     expect(set.status).toBe(200);
-    expect(await json(set)).toEqual({ accountId: a.accountId, outboundPerSecond: 5, defaults, effective: { outboundPerSecond: 5 } });
+    expect(await json(set)).toEqual({ accountId: a.accountId, ...none, outboundPerSecond: 5, defaults, effective: { ...defaults, outboundPerSecond: 5 } });
     expect((await json(await get(a.accountId))).outboundPerSecond).toBe(5);
-    expect(await json(await put(a.accountId, { outboundPerSecond: null }))).toEqual({ accountId: a.accountId, outboundPerSecond: null, defaults, effective: defaults });
+    expect(await json(await put(a.accountId, { outboundPerSecond: null }))).toEqual({ accountId: a.accountId, ...none, defaults, effective: defaults });
     const rows = (await env.DB.prepare("SELECT * FROM audit_log WHERE account_id = ? AND action = 'limits.update' ORDER BY id").bind(a.accountId).all<any>()).results;
     expect(rows.map((r: any) => JSON.parse(r.detail))).toEqual([{ outboundPerSecond: { from: null, to: 5 } }, { outboundPerSecond: { from: 5, to: null } }]);
   });
 
-  it.each([[{ outboundPerSecond: 0 }], [{ outboundPerSecond: 1001 }], [{ outboundPerSecond: 2.5 }], [{ outboundPerSecond: "5" }], [{}], [{ unknownLimit: 3 }]])(
+  it.each([[{ outboundPerSecond: 0 }], [{ outboundPerSecond: 1001 }], [{ outboundPerSecond: 2.5 }], [{ outboundPerSecond: "5" }], [{ enforceMonthlyQuota: "yes" }], [{ timeoutMs: 99 }], [{}], [{ unknownLimit: 3 }]])(
     "rejects %j with 400",
     async (body) => {
       const a = await newAccount();

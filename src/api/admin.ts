@@ -4,7 +4,7 @@ import { timingSafeEqualStrings } from "../crypto/hash";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { createAccount } from "../services/accounts";
-import { LIMIT_DEFAULTS, OUTBOUND_PER_SECOND_DEFAULT, OUTBOUND_PER_SECOND_MAX, getAccountLimits, setAccountLimits } from "../services/limits";
+import { LIMITS, LIMIT_NAMES, getAccountLimits, setAccountLimits, type LimitName, type LimitOverrides } from "../services/limits";
 import { REWRAP_PAGE_DEFAULT, REWRAP_PAGE_MAX, rewrapDataKeys } from "../services/secrets-rotation";
 import { json, jsonBody } from "./json";
 import { conflictResponse, dbOf, errorResponses, newRouter } from "./route";
@@ -12,30 +12,38 @@ import { AccountIdParam } from "./schemas";
 
 const LimitsParams = z.object({ accountId: AccountIdParam });
 
-const outboundRule = `outboundPerSecond is an integer from 1 to ${OUTBOUND_PER_SECOND_MAX}, or null for the default (${OUTBOUND_PER_SECOND_DEFAULT})`;
-
 // Each limit is one optional field: null restores the default, a field left out keeps its value.
+const limitField = (name: LimitName) => {
+  const spec: (typeof LIMITS)[LimitName] = LIMITS[name];
+  if (spec.kind === "bool") {
+    const rule = `${name} is true or false, or null for the default (${spec.default})`;
+    return z.boolean({ error: rule }).nullable().optional().openapi({ description: `${spec.description}; null = the default (${spec.default})` });
+  }
+  const rule = `${name} is an integer from ${spec.min} to ${spec.max}, or null for the default (${spec.default})`;
+  return z
+    .number({ error: rule })
+    .int(rule)
+    .min(spec.min, rule)
+    .max(spec.max, rule)
+    .nullable()
+    .optional()
+    .openapi({ description: `${spec.description}; null = the default (${spec.default})` });
+};
+const limitValue = (name: LimitName) => (LIMITS[name].kind === "bool" ? z.boolean() : z.number());
+const eachLimit = <T extends z.ZodType>(make: (name: LimitName) => T) => Object.fromEntries(LIMIT_NAMES.map((n) => [n, make(n)])) as Record<LimitName, T>;
+
 const AccountLimitsUpdateSchema = z
-  .object({
-    outboundPerSecond: z
-      .number({ error: outboundRule })
-      .int(outboundRule)
-      .min(1, outboundRule)
-      .max(OUTBOUND_PER_SECOND_MAX, outboundRule)
-      .nullable()
-      .optional()
-      .openapi({ description: `Outbound requests per second per function; null = the default (${OUTBOUND_PER_SECOND_DEFAULT})` }),
-  })
+  .object(eachLimit(limitField))
   .strict()
-  .refine((body) => Object.keys(body).length > 0, `name at least one limit to change (${Object.keys(LIMIT_DEFAULTS).join(", ")})`)
+  .refine((body) => Object.keys(body).length > 0, `name at least one limit to change (${LIMIT_NAMES.join(", ")})`)
   .openapi("AccountLimitsUpdate");
 
 const AccountLimitsSchema = z
   .object({
     accountId: z.string(),
-    outboundPerSecond: z.number().nullable().openapi({ description: "The account's override; null = the default applies" }),
-    defaults: z.object({ outboundPerSecond: z.number() }),
-    effective: z.object({ outboundPerSecond: z.number() }).openapi({ description: "What applies now" }),
+    ...eachLimit((n) => limitValue(n).nullable().openapi({ description: "The account's override; null = the default applies" })),
+    defaults: z.object(eachLimit(limitValue)),
+    effective: z.object(eachLimit(limitValue)).openapi({ description: "What applies now" }),
   })
   .openapi("AccountLimits");
 
@@ -130,5 +138,5 @@ export const adminRoutes = newRouter().openapi(
     request: { params: LimitsParams, body: jsonBody(AccountLimitsUpdateSchema) },
     responses: { 200: json(AccountLimitsSchema, "The account's limits after the change"), ...errorResponses },
   }),
-  async (c) => c.json(await setAccountLimits(dbOf(c), c.req.valid("param").accountId, c.req.valid("json")), 200),
+  async (c) => c.json(await setAccountLimits(dbOf(c), c.req.valid("param").accountId, c.req.valid("json") as Partial<LimitOverrides>), 200),
 );
