@@ -28,6 +28,8 @@ export interface InvokeRequest {
   input: { timestamp: number; headers: { key: string; value: unknown }[]; payload: unknown };
   trigger: Trigger;
   requestId: string;
+  /** The schedule that fired this invocation (trigger "schedule"). */
+  scheduleId?: string;
 }
 
 /**
@@ -141,6 +143,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
     durationMs: Date.now() - startedAt,
     requestId: req.requestId,
     outbound: outcome.outbound,
+    scheduleId: req.scheduleId ?? null,
   };
   deps.waitUntil(
     // recordInvocation already reported the failure with every id it concerns.
