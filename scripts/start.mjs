@@ -3,21 +3,23 @@
 //   1. .dev.vars with random secrets on first start (an existing one is kept as it is)
 //   2. the front proxy on $PORT (answers 503 until the runtime is up)
 //   3. D1 migrations into the persistent local state (.wrangler/state, survives restarts)
-//   4. `wrangler dev` (workerd) on an internal port behind it
+//   4. `wrangler dev` (workerd) on an internal port behind it, supervised: restarted when it stops
+//      answering (a runaway brand function: workerd has no CPU limit locally) or exits
+//      (scripts/lib/supervisor.mjs); the front proxy asks for the current port per request
+//   5. the Cron Trigger, fired once a minute as Cloudflare does (scripts/lib/cron-tick.mjs)
 //
-// Ctrl-C / SIGTERM stops everything. Later: supervision (restart a hung runtime; the front proxy
-// already asks `upstream()` per request, so a restarted runtime may come back on another port) and
-// a per-minute cron tick (GET /cdn-cgi/handler/scheduled?cron=... on runtime.port) hook in below.
+// Ctrl-C / SIGTERM stops everything.
 import path from "node:path";
 import { createFrontProxy } from "./front-proxy.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
 import { freePort, HOST, probe } from "./lib/net.mjs";
+import { everyMinute, scheduledPath } from "./lib/cron-tick.mjs";
 import { applyMigrations, startRuntime } from "./lib/runtime.mjs";
+import { backoffFor, hangDetector, HEALTH_EVERY_MS, HEALTH_TIMEOUT_MS } from "./lib/supervisor.mjs";
 import { ROOT } from "./lib/tools.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const PERSIST_TO = path.join(ROOT, ".wrangler", "state"); // wrangler's default, named so both steps agree
-const HEALTH_EVERY_MS = 15_000;
 
 const say = (msg) => console.log(`[edgefn] ${msg}`);
 
@@ -36,6 +38,8 @@ function runtimeLine(line) {
 let runtime; // the current wrangler dev handle
 let proxy;
 let stopping = false;
+let restarting = false;
+let restartsInARow = 0;
 
 async function shutdown(code) {
   if (stopping) {
@@ -69,30 +73,62 @@ async function main() {
   if (migrated !== 0) throw new Error(`migrations failed (exit code ${migrated})`);
 
   say("starting the Workers runtime (wrangler dev)");
-  runtime = startRuntime({ port: await freePort(), persistTo: PERSIST_TO, onLine: runtimeLine });
-  await runtime.ready;
-  runtime.exited.then(({ code, signal }) => {
-    if (stopping) return;
-    say(`the runtime exited unexpectedly (code ${code}, signal ${signal}); stopping`);
-    shutdown(1);
-  });
+  await launchRuntime();
   watchHealth();
+  everyMinute(fireCron);
   printWelcome();
 }
 
-/** Logs when the runtime stops answering; a later issue turns this into a restart. */
-function watchHealth() {
-  let failures = 0;
-  setInterval(async () => {
+/** Starts wrangler dev on a fresh internal port; an unexpected exit restarts it. */
+async function launchRuntime() {
+  const handle = startRuntime({ port: await freePort(), persistTo: PERSIST_TO, onLine: runtimeLine });
+  runtime = handle;
+  await handle.ready;
+  handle.exited.then(({ code, signal }) => {
+    if (stopping || restarting || runtime !== handle) return;
+    restart(`the runtime exited unexpectedly (code ${code}, signal ${signal})`);
+  });
+}
+
+/** Replaces the runtime: stops what is left of it (the whole process group) and starts another. */
+async function restart(why) {
+  if (stopping || restarting) return;
+  restarting = true;
+  const wait = backoffFor(restartsInARow++);
+  say(`${why}; restarting it${wait ? ` in ${wait / 1000} s` : ""} (data in .wrangler/state is kept)`);
+  try {
+    await runtime?.stop(1000);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     if (stopping) return;
-    const status = await probe(runtime.port, "/healthz", 5000);
-    if (status === 200) {
-      if (failures) say("runtime answers /healthz again");
-      failures = 0;
-    } else if (++failures === 1 || failures % 4 === 0) {
-      say(`warning: runtime did not answer GET /healthz (${failures} failed checks in a row)`);
-    }
+    await launchRuntime();
+    say("runtime restarted; serving again");
+  } catch (err) {
+    say(`restart failed: ${err.message}`);
+    restarting = false;
+    return restart("the runtime did not come back");
+  }
+  restarting = false;
+}
+
+/** Probes the runtime; a runtime that stopped answering is restarted (see lib/supervisor.mjs). */
+function watchHealth() {
+  const detector = hangDetector();
+  setInterval(async () => {
+    if (stopping || restarting) return;
+    const status = await probe(runtime.port, "/healthz", HEALTH_TIMEOUT_MS);
+    if (stopping || restarting) return;
+    const verdict = detector.record(status === 200);
+    if (verdict === "healthy") restartsInARow = 0;
+    else if (verdict === "failing") say(`warning: runtime did not answer GET /healthz within ${HEALTH_TIMEOUT_MS} ms (${detector.failures} in a row)`);
+    else restart("the runtime stopped answering (a function in a CPU loop? workerd has no CPU limit locally)");
   }, HEALTH_EVERY_MS).unref();
+}
+
+/** The every-minute Cron Trigger; skipped while the runtime restarts (missed minutes fire once after). */
+async function fireCron() {
+  if (stopping || restarting || !runtime) return;
+  const status = await probe(runtime.port, scheduledPath(), 30_000);
+  if (status !== 200) say(`warning: the scheduled() tick answered ${status || "nothing"}`);
 }
 
 function printWelcome() {

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { CRON, everyMinute, msUntilNextTick, scheduledPath, TICK_OFFSET_MS } from "../lib/cron-tick.mjs";
+import { backoffFor, FAILURES_BEFORE_RESTART, hangDetector, RESTART_BACKOFF_MS } from "../lib/supervisor.mjs";
+
+describe("cron tick", () => {
+  test("waits until just after the next minute boundary", () => {
+    const boundary = Date.UTC(2026, 10, 23, 10, 0, 0);
+    assert.equal(msUntilNextTick(boundary + 15_000), 45_000 + TICK_OFFSET_MS);
+    assert.equal(msUntilNextTick(boundary + 59_999), 1 + TICK_OFFSET_MS);
+    // Exactly on a boundary (or inside the offset): the next minute, never a double tick.
+    assert.equal(msUntilNextTick(boundary), 60_000 + TICK_OFFSET_MS);
+    assert.equal(msUntilNextTick(boundary + TICK_OFFSET_MS), 60_000);
+  });
+
+  test("fires once per minute with waits computed from the clock, and stops", () => {
+    let clock = Date.UTC(2026, 10, 23, 10, 0, 30);
+    const timers = [];
+    let fired = 0;
+    const stop = everyMinute(() => fired++, { now: () => clock, setTimer: (fn, ms) => (timers.push({ fn, ms }), timers.length), clearTimer: () => {} });
+    assert.equal(timers[0].ms, 30_000 + TICK_OFFSET_MS);
+    clock += timers[0].ms + 700; // the timer ran late: the next wait is shorter, no drift
+    timers[0].fn();
+    assert.equal(fired, 1);
+    assert.equal(timers[1].ms, 60_000 - 700);
+    stop();
+    clock += timers[1].ms;
+    timers[1].fn();
+    assert.equal(fired, 2);
+    assert.equal(timers.length, 2, "a stopped ticker arms no further timer");
+  });
+
+  test("the path asks for the every-minute cron", () => {
+    assert.equal(CRON, "* * * * *");
+    assert.equal(scheduledPath(), "/cdn-cgi/handler/scheduled?cron=*%20*%20*%20*%20*");
+  });
+});
+
+describe("supervisor", () => {
+  test("restarts only after enough failed probes in a row; a success resets the count", () => {
+    const d = hangDetector();
+    for (let i = 1; i < FAILURES_BEFORE_RESTART; i++) assert.equal(d.record(false), "failing");
+    assert.equal(d.record(true), "healthy");
+    for (let i = 1; i < FAILURES_BEFORE_RESTART; i++) assert.equal(d.record(false), "failing");
+    assert.equal(d.record(false), "restart");
+    assert.equal(d.failures, 0);
+  });
+
+  test("backs off on repeated restarts, capped", () => {
+    assert.equal(backoffFor(0), 0);
+    assert.ok(backoffFor(1) > 0);
+    assert.equal(backoffFor(99), RESTART_BACKOFF_MS.at(-1));
+  });
+});
