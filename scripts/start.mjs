@@ -31,6 +31,8 @@ const say = (msg) => console.log(`[edgefn] ${msg}`);
 function runtimeLine(line) {
   if (/Request\.cf|ENOTFOUND workers\.cloudflare\.com|^\s+at .*(GetAddrInfoReqWrap|callbackTrampoline)/.test(line)) return;
   if (/\] GET \/healthz 200 /.test(line)) return;
+  // wrangler's advice to fire Cron Triggers by hand: npm start fires them itself (see the welcome).
+  if (/Scheduled Workers are not automatically triggered|To manually trigger a scheduled event|cdn-cgi\/local\/scheduled|cron-triggers\/#test-cron-triggers-locally/.test(line)) return;
   if (/Ready on http/.test(line)) return say(`runtime ready (internal port; use http://${HOST}:${PORT})`);
   console.log(line);
 }
@@ -142,6 +144,9 @@ function printWelcome() {
     curl -s -X POST ${base}/admin/accounts \\
       -H "Authorization: Bearer $(grep '^OPERATOR_TOKEN=' .dev.vars | cut -d= -f2-)" \\
       -H 'content-type: application/json' -d '{"name":"My brand"}'
+
+  Schedules fire every minute (the Cron Trigger); to fire it by hand:
+    curl "${base}${scheduledPath()}"
 
   README.md "First steps" goes on from there. Ctrl-C stops the platform; data stays in .wrangler/state.
 `);
