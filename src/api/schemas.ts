@@ -172,6 +172,7 @@ export const InvocationSchema = z
     startedAt: z.string(),
     durationMs: z.number(),
     requestId: z.string(),
+    scheduleId: z.string().nullable().openapi({ description: "The schedule that fired it (trigger schedule)" }),
     outbound: z.array(OutboundCallSchema).openapi({ description: "The function's outbound requests, in order (at most 50 are listed)" }),
   })
   .openapi("Invocation");

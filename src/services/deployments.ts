@@ -1,13 +1,14 @@
-import { and, desc, eq, ne, notExists, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, ne, notExists, notInArray, sql } from "drizzle-orm";
 import { LIMITS } from "../api/schemas";
 import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
-import { deployments, lambdas } from "../db/schema";
+import { deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
 import { sandboxFor } from "../runtime/sandbox/sandbox";
 import { codeHash, type HostExports } from "../runtime/sandbox/worker-code";
 import { auditIfChanged } from "./audit";
 import { deploymentDto, getLambda, getLambdaRow } from "./lambdas";
+import { PAUSED_BY_UNDEPLOY } from "./schedule-rules";
 
 export interface DeployDeps {
   db: Db;
@@ -105,17 +106,40 @@ async function pruneHistory(db: Db, accountId: string, uuid: string) {
     .where(and(eq(deployments.accountId, accountId), eq(deployments.lambdaUuid, uuid), notInArray(deployments.id, ids)));
 }
 
-/** Takes the function out of service: state back to Draft, its history kept. */
+/**
+ * Takes the function out of service: state back to Draft, its history kept. Its active schedules
+ * are paused in the same transaction (isActive false, pausedReason "function undeployed"), nothing
+ * deleted; a redeploy does not resume them (the user re-activates each one with PUT isActive true).
+ */
 export async function undeployLambda(db: Db, p: Principal, uuid: string) {
   const row = await getLambdaRow(db, p.accountId, uuid);
   if (row.state !== "Draft") {
     const now = Date.now();
+    const actor = actorName(p);
     await db.batch([
       db
         .update(lambdas)
-        .set({ state: "Draft", deploymentId: null, updatedAt: now, updatedBy: actorName(p) })
+        .set({ state: "Draft", deploymentId: null, updatedAt: now, updatedBy: actor })
         .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), ne(lambdas.state, "Draft"))),
-      auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.undeploy", target: uuid }, now),
+      auditIfChanged(db, { accountId: p.accountId, actor, action: "lambda.undeploy", target: uuid }, now),
+      // Only if the function no longer serves (the update above happened, or someone else's did).
+      db
+        .update(schedules)
+        .set({ isActive: false, pausedReason: PAUSED_BY_UNDEPLOY, nextExecution: null, updatedAt: now, updatedBy: actor })
+        .where(
+          and(
+            eq(schedules.accountId, p.accountId),
+            eq(schedules.lambdaUuid, uuid),
+            eq(schedules.isActive, true),
+            notExists(
+              db
+                .select({ one: sql`1` })
+                .from(lambdas)
+                .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), isNotNull(lambdas.deploymentId))),
+            ),
+          ),
+        ),
+      auditIfChanged(db, { accountId: p.accountId, actor, action: "schedule.pause", target: uuid, detail: { reason: PAUSED_BY_UNDEPLOY } }, now),
     ]);
   }
   return getLambda(db, p, uuid);

@@ -54,6 +54,7 @@ const dto = (r: InvocationRow) => ({
   durationMs: r.durationMs,
   requestId: r.requestId,
   outbound: r.outbound,
+  scheduleId: r.scheduleId,
 });
 
 function parseTime(value: string | undefined, field: string): number | undefined {
