@@ -9,7 +9,9 @@ import { invokeRoutes } from "./api/invoke";
 import { lambdaRoutes } from "./api/lambdas";
 import { newRouter } from "./api/route";
 import { proxySettingRoutes } from "./api/proxy-settings";
+import { reportRoutes } from "./api/reports";
 import { runtimeRoutes } from "./api/runtimes";
+import { scheduleRoutes } from "./api/schedules";
 import { secretRoutes } from "./api/secrets";
 
 export function createApp() {
@@ -33,6 +35,8 @@ export function createApp() {
   app.route("/", invocationRoutes);
   app.route("/", secretRoutes);
   app.route("/", proxySettingRoutes);
+  app.route("/", scheduleRoutes);
+  app.route("/", reportRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -15,6 +15,8 @@ export interface Env {
   INVOKE_TIMEOUT_MS?: string;
   /** Largest accepted invocation body, in bytes (default 1 MiB). */
   MAX_BODY_BYTES?: string;
+  /** "1" turns the AccountGate off; only `npm run bench` sets it, for its control run (src/gate/client.ts). */
+  GATE_BYPASS?: string;
 }
 
 export interface AppEnv {

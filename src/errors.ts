@@ -23,9 +23,14 @@ export const ErrorCodes = {
   contextNamespaceNotFound: "com.liveperson.faas.context.namespace.not-found",
   contextLimitExceeded: "com.liveperson.faas.context.limit-exceeded",
   contextOpFailed: "com.liveperson.faas.context.op-failed",
+  // Limits (issue 4): too many invocations at once, the monthly quota used up (when enforced), and
+  // an account that holds as many of something (functions, schedules) as its limit allows.
+  tooManyRequests: "com.liveperson.faas.es.toomanyrequests",
+  quotaExceeded: "com.liveperson.faas.es.quotaexceeded",
+  limitReached: "com.liveperson.faas.es.limitreached",
 } as const;
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503 | 901;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503 | 901;
 
 export class ApiError extends Error {
   constructor(
@@ -33,6 +38,8 @@ export class ApiError extends Error {
     readonly errorCode: string,
     readonly errorMsg: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers to send with the error (e.g. Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(errorMsg);
     this.name = "ApiError";
@@ -43,5 +50,11 @@ export const badInput = (msg: string, extra?: Record<string, unknown>) =>
   new ApiError(400, ErrorCodes.badInput, msg, extra);
 export const notFound = (code: string, msg: string) => new ApiError(404, code, msg);
 export const conflict = (msg: string) => new ApiError(409, ErrorCodes.conflict, msg);
+/**
+ * A refusal the caller may retry later: the status (429 over a limit, 503 unavailable), with
+ * `Retry-After` as a header and `retryAfterSeconds` in the body.
+ */
+export const retryLater = (status: 429 | 503, code: string, msg: string, retryAfterSeconds: number, extra: Record<string, unknown> = {}) =>
+  new ApiError(status, code, msg, { ...extra, retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
 export const missingLambda = (uuid: string) =>
   notFound(ErrorCodes.missingLambda, `No function with uuid ${uuid} exists in this account`);

@@ -104,7 +104,51 @@ const ORACLE: Record<string, Case> = {
     },
   },
   // --- schedules (issue 4) ---
+  // Schedules: every role reads; Admin and Developer create, edit, delete and run now. Each request
+  // on one schedule gets a fresh one of the fixture's deployed function, created with the fixture
+  // account's own admin key.
+  [`GET ${A}/schedules`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/schedules`]: {
+    roles: [ADMIN, DEV],
+    request: async (f) => ({ params: acct(f), body: { lambdaUUID: f.lambda, cronExpression: "*/15 * * * *", isActive: true } }),
+  },
+  [`GET ${A}/schedules/{id}`]: {
+    roles: ALL,
+    request: async (f) => {
+      const res = await call(`/api/account/${f.account.accountId}/schedules`, { key: f.account.admin, body: { lambdaUUID: f.lambda, cronExpression: "0 * * * *" } });
+      if (res.status !== 201) throw new Error(`schedule creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), id: (await json(res)).id } };
+    },
+  },
+  [`PUT ${A}/schedules/{id}`]: {
+    roles: [ADMIN, DEV],
+    request: async (f) => {
+      const res = await call(`/api/account/${f.account.accountId}/schedules`, { key: f.account.admin, body: { lambdaUUID: f.lambda, cronExpression: "0 * * * *" } });
+      if (res.status !== 201) throw new Error(`schedule creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), id: (await json(res)).id }, body: { description: uniqueName("edit") } };
+    },
+  },
+  [`DELETE ${A}/schedules/{id}`]: {
+    roles: [ADMIN, DEV],
+    request: async (f) => {
+      const res = await call(`/api/account/${f.account.accountId}/schedules`, { key: f.account.admin, body: { lambdaUUID: f.lambda, cronExpression: "0 * * * *" } });
+      if (res.status !== 201) throw new Error(`schedule creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), id: (await json(res)).id } };
+    },
+  },
+  [`POST ${A}/schedules/{id}/run`]: {
+    roles: [ADMIN, DEV],
+    request: async (f) => {
+      const res = await call(`/api/account/${f.account.accountId}/schedules`, { key: f.account.admin, body: { lambdaUUID: f.lambda, cronExpression: "0 * * * *" } });
+      if (res.status !== 201) throw new Error(`schedule creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), id: (await json(res)).id } };
+    },
+  },
   // --- reports (issue 4) ---
+  // Reports (limitCounts, lambdaCounts, invocationCounts): reporting read = every role (LivePerson §10).
+  [`GET ${A}/reports/limitCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/reports/lambdaCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/reports/invocationCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

@@ -1,8 +1,8 @@
 // The outbound allow-list through its API (LivePerson's proxy-settings): CRUD, every validation
-// rule, duplicates after normalisation, the entry limit, roles, tenancy and audit rows; and the
-// operator's per-account limits endpoint (GET|PUT /admin/accounts/{accountId}/limits).
+// rule, duplicates after normalisation, the entry limit, roles, tenancy and audit rows. (The
+// operator's per-account limits endpoint is tested in limits.test.ts.)
 import { describe, expect, it } from "vitest";
-import { OPERATOR_TOKEN, call, env, json, newAccount, type TestAccount } from "./helpers/api";
+import { call, env, json, newAccount, type TestAccount } from "./helpers/api";
 import { CODES, expectError } from "./helpers/spec";
 import { ALLOW_LIST_MAX_ENTRIES, ALLOW_LIST_RULES as RULES } from "../src/services/allow-list-rules";
 
@@ -165,43 +165,5 @@ describe("roles and tenancy", () => {
     expect(await list(b)).toEqual([theirs]);
     // The same domain in two accounts is two entries.
     await added(a, "theirs.example.com");
-  });
-});
-
-describe("operator: per-account limits", () => {
-  const limitsPath = (accountId: string) => `/admin/accounts/${accountId}/limits`;
-  const get = (accountId: string, key: string | null = OPERATOR_TOKEN) => call(limitsPath(accountId), { key });
-  const put = (accountId: string, body: unknown, key: string | null = OPERATOR_TOKEN) => call(limitsPath(accountId), { method: "PUT", key, body });
-
-  it("answers the documented defaults, sets an override, and null restores the default", async () => {
-    const a = await newAccount();
-    // The documented defaults (README "Limits"; issue 4).
-    const defaults = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 30000, outboundPerSecond: 20 };
-    const none = Object.fromEntries(Object.keys(defaults).map((k) => [k, null]));
-    expect(await json(await get(a.accountId))).toEqual({ accountId: a.accountId, ...none, defaults, effective: defaults });
-    const set = await put(a.accountId, { outboundPerSecond: 5 });
-    expect(set.status).toBe(200);
-    expect(await json(set)).toEqual({ accountId: a.accountId, ...none, outboundPerSecond: 5, defaults, effective: { ...defaults, outboundPerSecond: 5 } });
-    expect((await json(await get(a.accountId))).outboundPerSecond).toBe(5);
-    expect(await json(await put(a.accountId, { outboundPerSecond: null }))).toEqual({ accountId: a.accountId, ...none, defaults, effective: defaults });
-    const rows = (await env.DB.prepare("SELECT * FROM audit_log WHERE account_id = ? AND action = 'limits.update' ORDER BY id").bind(a.accountId).all<any>()).results;
-    expect(rows.map((r: any) => JSON.parse(r.detail))).toEqual([{ outboundPerSecond: { from: null, to: 5 } }, { outboundPerSecond: { from: 5, to: null } }]);
-  });
-
-  it.each([[{ outboundPerSecond: 0 }], [{ outboundPerSecond: 1001 }], [{ outboundPerSecond: 2.5 }], [{ outboundPerSecond: "5" }], [{ enforceMonthlyQuota: "yes" }], [{ timeoutMs: 99 }], [{}], [{ unknownLimit: 3 }]])(
-    "rejects %j with 400",
-    async (body) => {
-      const a = await newAccount();
-      await expectError(await put(a.accountId, body), 400, CODES.badInput, JSON.stringify(body));
-    },
-  );
-
-  it("404 for an unknown account, 401 without the operator token (an account key is not one)", async () => {
-    const a = await newAccount();
-    await expectError(await get("no-such-account"), 404);
-    await expectError(await put("no-such-account", { outboundPerSecond: 3 }), 404);
-    await expectError(await get(a.accountId, null), 401, CODES.unauthorized);
-    await expectError(await put(a.accountId, { outboundPerSecond: 3 }, a.admin), 401, CODES.unauthorized);
-    expect((await json(await get(a.accountId))).outboundPerSecond).toBeNull();
   });
 });

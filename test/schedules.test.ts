@@ -308,17 +308,17 @@ describe("undeploy and schedules", () => {
     expect(resumed.nextExecution).toMatch(ISO);
   });
 
-  it("a deleted (Draft) function's paused schedules are kept, can be pointed at another deployed function, or deleted", async () => {
+  it("deleting a (Draft) function deletes its schedules; other functions' schedules stay", async () => {
     const a = await newAccount();
     const fn = await deployed(a);
     const other = await deployed(a);
     const s = await created(a, { lambdaUUID: fn, cronExpression: "* * * * *" });
+    const kept = await created(a, { lambdaUUID: other, cronExpression: "* * * * *" });
     await ok(await call(`/api/account/${a.accountId}/deployments/${fn}`, { method: "DELETE", key: a.developer }));
-    expect((await call(`/api/account/${a.accountId}/lambdas/${fn}`, { method: "DELETE", key: a.developer })).status).toBe(204);
     expect(await getOne(a, s.id)).toMatchObject({ isActive: false, pausedReason: "function undeployed", lambdaUUID: fn });
-    await expectError(await put(a, s.id, { isActive: true }), 404, CODES.missingLambda);
-    const moved = await ok(await put(a, s.id, { lambdaUUID: other, isActive: true }));
-    expect(moved).toMatchObject({ lambdaUUID: other, isActive: true, pausedReason: null });
+    expect((await call(`/api/account/${a.accountId}/lambdas/${fn}`, { method: "DELETE", key: a.developer })).status).toBe(204);
+    expect((await call(`/api/account/${a.accountId}/schedules/${s.id}`, { key: a.developer })).status).toBe(404);
+    expect(await getOne(a, kept.id)).toMatchObject({ isActive: true, lambdaUUID: other });
   });
 });
 

@@ -16,6 +16,7 @@ export function renderError(c: Context<AppEnv>, status: number, body: Record<str
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
     return renderError(c, err.status, { errorCode: err.errorCode, errorMsg: err.errorMsg, ...err.extra });
   }
   if (err instanceof HTTPException && err.status < 500) {

@@ -36,6 +36,17 @@ const failedResponse = {
   content: { "application/json": { schema: ErrorSchema } },
 };
 const tooLarge = { description: "Body too large", content: { "application/json": { schema: ErrorSchema } } };
+// The account's gate refused (gate/client): the function did not run and no record was written.
+const refused = {
+  429: {
+    description:
+      "Over a limit of the account, with a Retry-After header: com.liveperson.faas.es.toomanyrequests (concurrentInvocations) " +
+      "or com.liveperson.faas.es.quotaexceeded (invocationsPerMonth, when the operator enforces it)",
+    headers: { "Retry-After": { description: "Seconds to wait before retrying", schema: { type: "integer" as const } } },
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  503: { description: "The platform could not admit the invocation now (Retry-After: 1)", content: { "application/json": { schema: ErrorSchema } } },
+};
 
 /**
  * The gateway's hot path: the key, the function and its serving version in one read (see
@@ -81,7 +92,7 @@ export const invokeRoutes = newRouter()
         path: "/api/account/{accountId}/lambdas/{uuid}/invoke",
         summary: "Invoke the deployed function; answers its result as JSON",
         request: { params: UuidParams, query: InvokeQuerySchema, body: jsonBody(InvokeBodySchema) },
-        responses: { 200: json(z.any(), "The function's result"), 413: tooLarge, 422: failedResponse, 500: failedResponse, ...errorResponses },
+        responses: { 200: json(z.any(), "The function's result"), 413: tooLarge, 422: failedResponse, 500: failedResponse, ...refused, ...errorResponses },
       },
       { authenticate: authenticateAndLoad, after: [limitBody] },
     ),
@@ -105,6 +116,7 @@ export const invokeRoutes = newRouter()
           413: tooLarge,
           422: failedResponse,
           500: failedResponse,
+          ...refused,
           ...errorResponses,
         },
       },

@@ -49,6 +49,7 @@ export const dbOf = (c: Context<AppEnv>) => createDb(c.env.DB);
 
 export const hostExports = () => workerExports as unknown as HostExports;
 
+/** The platform's invocation timeout (INVOKE_TIMEOUT_MS); an account's own timeoutMs limit wins (runtime/invoke). */
 export function timeoutMsOf(c: Context<AppEnv>): number {
   const n = Number(c.env.INVOKE_TIMEOUT_MS);
   return Number.isFinite(n) && n > 0 ? n : 30_000;

@@ -1,5 +1,236 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type Admission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+import { recordLostInvocations } from "./reclaim";
 
-/** Per-account concurrency gate (issue 4): leases for running invocations, expiring by alarm. */
-export class AccountGate extends DurableObject<Env> {}
+// Leases closed per alarm run (two D1 statements each); more are closed by the next run, at once.
+const RECLAIM_BATCH = 40;
+// When writing lost invocations to D1 fails, the alarm tries again this much later (for as long as
+// it takes: Cloudflare's own alarm retries stop after six).
+const RECLAIM_RETRY_MS = 30_000;
+// Monthly counters kept, for reports of past months.
+const MONTHS_KEPT = 13;
+// The first guess of how long an invocation holds its slot, until some ended.
+const INITIAL_HOLD_MS = 1_000;
+
+interface LeaseRow extends Record<string, SqlStorageValue> {
+  invocation_id: string;
+  account_id: string;
+  lambda_uuid: string;
+  deployment_id: string | null;
+  version: number | null;
+  trigger: string;
+  request_id: string;
+  schedule_id: string | null;
+  started_at: number;
+  deadline: number;
+}
+
+const toLease = (r: LeaseRow): Lease => ({
+  invocationId: r.invocation_id,
+  accountId: r.account_id,
+  lambdaUuid: r.lambda_uuid,
+  deploymentId: r.deployment_id,
+  version: r.version,
+  trigger: r.trigger as Lease["trigger"],
+  requestId: r.request_id,
+  scheduleId: r.schedule_id,
+  startedAt: r.started_at,
+  deadline: r.deadline,
+});
+
+/**
+ * The per-account concurrency gate (issue 4), one per account (`GATE.idFromName(accountId)`), with
+ * SQLite storage so that nothing it holds is lost on a restart:
+ *
+ * - `leases`: one row per invocation in flight. An invocation takes one before it runs (acquire),
+ *   reports when it ended (its slot is free from then on), and gives the lease back once its record
+ *   is written (release). A lease expires LEASE_MARGIN_MS after its deadline; the alarm, set at the
+ *   earliest expiry, closes the invocations of expired leases as PLATFORM_FAILURE in D1 unless they
+ *   have a record (see reclaim.ts) and deletes them. An expired lease stops counting at once, even
+ *   before the alarm ran: a crash never holds a slot past deadline + margin.
+ * - `monthly`: invocations admitted per UTC calendar month (the fair-use quota).
+ *
+ * Counting happens in memory, on a copy of the leases loaded at start and kept in step with every
+ * write: an admission costs the writes it makes (lease, counter) and no read. Which invocations
+ * ended is only kept in memory (after a restart, an ended lease counts again until it is released
+ * or expires; restarts are rare and it errs on the safe side).
+ */
+export class AccountGate extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** The alarm as this instance last set it (null: none); read from storage at start. */
+  private alarmAt: number | null = null;
+  /** Every stored lease (by invocation id), and whether its invocation ended. */
+  private readonly held = new Map<string, { startedAt: number; deadline: number; ended: boolean }>();
+  /** This month's count, as stored. */
+  private counted: { month: string; n: number } | null = null;
+  /** Moving average of how long an invocation holds its slot, for Retry-After. */
+  private holdMs = INITIAL_HOLD_MS;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS leases (
+      invocation_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, lambda_uuid TEXT NOT NULL,
+      deployment_id TEXT, version INTEGER, trigger TEXT NOT NULL, request_id TEXT NOT NULL,
+      schedule_id TEXT, started_at INTEGER NOT NULL, deadline INTEGER NOT NULL)`);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS monthly (month TEXT PRIMARY KEY, invocations INTEGER NOT NULL)");
+    for (const r of this.sql.exec<{ id: string; started_at: number; deadline: number }>("SELECT invocation_id AS id, started_at, deadline FROM leases")) {
+      this.held.set(r.id, { startedAt: r.started_at, deadline: r.deadline, ended: false });
+    }
+    // Leases survive a restart: make sure an alarm is set to reclaim them.
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+      const next = this.earliestExpiry();
+      if (next !== null) await this.alarmNoLaterThan(next);
+    });
+  }
+
+  /**
+   * Takes a slot for one invocation, or says why not. Refusals:
+   * - "quota" (only with enforceMonthlyQuota): the month's invocations reached invocationsPerMonth;
+   *   retry when the next UTC month starts.
+   * - "concurrency": concurrentInvocations slots are taken; retry when the oldest running
+   *   invocation is expected to end (its start + the average hold time), and never later than the
+   *   earliest deadline of a running invocation (by then one slot is free for sure); at least 1 s.
+   * Acquiring the same invocation id twice (a retried call) takes one slot and counts once.
+   * `settled`: what the caller learnt since its last call (see gate/client), applied first.
+   */
+  async acquire(lease: Lease, limits: GateLimits, settled: Settled = {}): Promise<Admission> {
+    this.settle(settled);
+    if (this.held.has(lease.invocationId)) return { ok: true }; // a retried call: already admitted
+    const now = Date.now();
+    const month = monthOf(now);
+    const used = this.monthCount(month);
+    if (limits.enforceMonthlyQuota && used >= limits.invocationsPerMonth) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((nextMonthStart(now) - now) / 1000));
+      return { ok: false, reason: "quota", retryAfterSeconds, limit: limits.invocationsPerMonth, inUse: used };
+    }
+    const live = this.live(now);
+    if (live.n >= limits.concurrentInvocations) {
+      return { ok: false, reason: "concurrency", retryAfterSeconds: this.retryAfter(now, live), limit: limits.concurrentInvocations, inUse: live.n };
+    }
+    this.sql.exec(
+      `INSERT INTO leases (invocation_id, account_id, lambda_uuid, deployment_id, version, trigger, request_id, schedule_id, started_at, deadline)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      lease.invocationId,
+      lease.accountId,
+      lease.lambdaUuid,
+      lease.deploymentId,
+      lease.version,
+      lease.trigger,
+      lease.requestId,
+      lease.scheduleId ?? null,
+      lease.startedAt,
+      lease.deadline,
+    );
+    this.held.set(lease.invocationId, { startedAt: lease.startedAt, deadline: lease.deadline, ended: false });
+    this.sql.exec("INSERT INTO monthly (month, invocations) VALUES (?, 1) ON CONFLICT (month) DO UPDATE SET invocations = invocations + 1", month);
+    if (used === 0) this.sql.exec("DELETE FROM monthly WHERE month < ?", monthOf(monthsBefore(now, MONTHS_KEPT - 1)));
+    this.counted = { month, n: used + 1 };
+    await this.alarmNoLaterThan(lease.deadline + LEASE_MARGIN_MS);
+    return { ok: true };
+  }
+
+  /** Gives a lease (and its slot) back; true if it was still held. */
+  async release(invocationId: string): Promise<boolean> {
+    return this.settle({ released: [invocationId] }) === 1;
+  }
+
+  /** Applies what a caller reports (ended invocations, released leases); answers how many leases it released. */
+  async settleMany(settled: Settled): Promise<number> {
+    return this.settle(settled);
+  }
+
+  /** Running invocations and this month's count, for reports. */
+  async usage(): Promise<GateUsage> {
+    const now = Date.now();
+    const month = monthOf(now);
+    return { inUse: this.live(now).n, month, invocationsThisMonth: this.monthCount(month) };
+  }
+
+  /** Closes the invocations of expired leases (PLATFORM_FAILURE in D1), frees them, re-arms. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null; // a fired alarm is gone
+    const now = Date.now();
+    const expired = this.sql
+      .exec<LeaseRow>("SELECT * FROM leases WHERE deadline <= ? ORDER BY deadline LIMIT ?", now - LEASE_MARGIN_MS, RECLAIM_BATCH)
+      .toArray();
+    try {
+      await recordLostInvocations(this.env.DB, expired.map(toLease), now);
+    } catch (error) {
+      // The leases stay (they no longer count as in use) until their records could be written.
+      console.error(JSON.stringify({ msg: "could not record lost invocations; retrying", ids: expired.map((r) => r.invocation_id), error: String(error) }));
+      await this.alarmNoLaterThan(now + RECLAIM_RETRY_MS);
+      return;
+    }
+    for (const r of expired) {
+      this.sql.exec("DELETE FROM leases WHERE invocation_id = ?", r.invocation_id);
+      this.held.delete(r.invocation_id);
+    }
+    const next = expired.length === RECLAIM_BATCH ? now : this.earliestExpiry();
+    if (next !== null) await this.alarmNoLaterThan(next);
+  }
+
+  /** Marks ended invocations (their slot is free) and deletes released leases; answers how many it released. */
+  private settle({ ended = [], released = [] }: Settled): number {
+    const now = Date.now();
+    for (const id of ended) {
+      const l = this.held.get(id);
+      if (!l || l.ended) continue;
+      l.ended = true;
+      this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.startedAt);
+    }
+    let count = 0;
+    for (const id of released) {
+      const l = this.held.get(id);
+      if (!l) continue;
+      this.sql.exec("DELETE FROM leases WHERE invocation_id = ?", id);
+      this.held.delete(id);
+      count++;
+      if (!l.ended) this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.startedAt);
+    }
+    return count;
+  }
+
+  private monthCount(month: string): number {
+    if (this.counted?.month !== month) {
+      const n = this.sql.exec<{ n: number }>("SELECT invocations AS n FROM monthly WHERE month = ?", month).toArray()[0]?.n ?? 0;
+      this.counted = { month, n };
+    }
+    return this.counted.n;
+  }
+
+  /** The slots taken (live leases: not ended, not expired), the oldest start and the earliest deadline among them. */
+  private live(now: number) {
+    let n = 0;
+    let oldest: number | null = null;
+    let earliest: number | null = null;
+    for (const l of this.held.values()) {
+      if (l.ended || l.deadline <= now - LEASE_MARGIN_MS) continue;
+      n++;
+      if (oldest === null || l.startedAt < oldest) oldest = l.startedAt;
+      if (earliest === null || l.deadline < earliest) earliest = l.deadline;
+    }
+    return { n, oldest, earliest };
+  }
+
+  private retryAfter(now: number, live: { oldest: number | null; earliest: number | null }): number {
+    const expected = (live.oldest ?? now) + this.holdMs - now;
+    const certain = (live.earliest ?? now) - now;
+    return Math.max(1, Math.ceil(Math.max(0, Math.min(expected, certain)) / 1000));
+  }
+
+  private earliestExpiry(): number | null {
+    let d: number | null = null;
+    for (const l of this.held.values()) if (d === null || l.deadline < d) d = l.deadline;
+    return d === null ? null : d + LEASE_MARGIN_MS;
+  }
+
+  /** Moves the alarm earlier if needed (one alarm per object; leases mostly expire in order). */
+  private async alarmNoLaterThan(at: number) {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+}

@@ -1,7 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { deployments, lambdas } from "../db/schema";
+import { accountLimits, deployments, lambdas } from "../db/schema";
 import { ApiError, ErrorCodes, missingLambda } from "../errors";
+import { endSlot, giveBack, takeSlot } from "../gate/client";
+import { invocationLimitColumns, invocationLimits, type InvocationLimits } from "../gate/lease";
 import { recordInvocation } from "../services/invocation-recorder";
 import type { InvocationRecord } from "../services/invocations";
 import { limitLogs } from "./logs";
@@ -15,6 +17,7 @@ export interface InvokeDeps {
   db: Db;
   loader: WorkerLoader;
   host: HostExports;
+  /** The platform's timeout (INVOKE_TIMEOUT_MS); an account's own timeoutMs limit overrides it. */
   timeoutMs: number;
   /** How long finished invocations wait to be written together (see invocation-recorder). */
   recordWindowMs?: number;
@@ -55,17 +58,25 @@ const TIMED_OUT = Symbol("timed out");
 // How workerd reports an isolate whose request can never complete (no I/O or timers pending).
 const HUNG_MARKER = "code had hung and would never generate a response";
 
-/** The function and its serving version, as the invocation path needs them (null: no such function). */
-export type ServingLookup = { name: string; deployment: typeof deployments.$inferSelect | null } | null;
+/**
+ * The function, its serving version and the account's invocation limits, as the invocation path
+ * needs them (null: no such function). Without `limits` they are read separately.
+ */
+export type ServingLookup = { name: string; deployment: typeof deployments.$inferSelect | null; limits?: InvocationLimits } | null;
 
 async function lookupServing(db: Db, accountId: string, uuid: string): Promise<ServingLookup> {
   const row = await db
-    .select({ name: lambdas.name, deployment: deployments })
+    .select({ name: lambdas.name, deployment: deployments, ...invocationLimitColumns })
     .from(lambdas)
     .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
+    .leftJoin(accountLimits, eq(accountLimits.accountId, lambdas.accountId))
     .where(and(eq(lambdas.accountId, accountId), eq(lambdas.uuid, uuid)))
     .get();
-  return row ?? null;
+  return row ? { name: row.name, deployment: row.deployment, limits: invocationLimits(row) } : null;
+}
+
+async function readLimits(db: Db, accountId: string): Promise<InvocationLimits> {
+  return invocationLimits(await db.select(invocationLimitColumns).from(accountLimits).where(eq(accountLimits.accountId, accountId)).get());
 }
 
 /** The serving version, or the LivePerson 404 that says why there is none. */
@@ -120,16 +131,44 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
 }
 
 /**
- * Runs the deployed version of a function once and records the invocation, whatever happens.
- * `preloaded` is deployedQuery's answer when the caller already read it (the gateway does, together
- * with the key); without it the version is read here.
+ * Runs the deployed version of a function once and records the invocation, whatever happens. Every
+ * trigger (http, test, schedule, event) comes through here, so every invocation passes the
+ * account's gate: it takes a slot (a lease) first, frees the slot when the function ended, and
+ * gives the lease back once its record is written, so that an invocation lost before its record
+ * was written is still recorded by the gate (PLATFORM_FAILURE).
+ *
+ * Throws ApiError before running anything: 404 (no such function, or not deployed), 429 when a
+ * limit refuses (concurrentInvocations, or invocationsPerMonth when enforced; with Retry-After),
+ * 503 when the gate cannot be reached; `isGateRefusal` (gate/client) tells the last two apart.
+ * Once the function runs it never throws.
+ *
+ * `preloaded` is lookupServing's answer when the caller already read it (the gateway does, together
+ * with the key); without it the version and limits are read here.
  */
 export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, preloaded?: ServingLookup): Promise<InvokeOutcome> {
   const found = preloaded === undefined ? await lookupServing(deps.db, req.accountId, req.lambdaUuid) : preloaded;
   const deployment = servingDeployment(found, req.lambdaUuid);
+  const limits = found?.limits ?? (await readLimits(deps.db, req.accountId));
+  const timeoutMs = limits.timeoutMs ?? deps.timeoutMs;
   const invocationId = crypto.randomUUID();
   const startedAt = Date.now();
-  const outcome = { invocationId, ...(await runOnce(deps, req, deployment, invocationId)) } as InvokeOutcome;
+  await takeSlot(
+    {
+      invocationId,
+      accountId: req.accountId,
+      lambdaUuid: req.lambdaUuid,
+      deploymentId: deployment.id,
+      version: deployment.lambdaVersion,
+      trigger: req.trigger,
+      requestId: req.requestId,
+      scheduleId: req.scheduleId ?? null,
+      startedAt,
+      deadline: startedAt + timeoutMs,
+    },
+    limits,
+  );
+  const outcome = { invocationId, ...(await runOnce({ ...deps, timeoutMs }, req, deployment, invocationId)) } as InvokeOutcome;
+  endSlot(req.accountId, invocationId);
   const record: InvocationRecord = {
     id: invocationId,
     accountId: req.accountId,
@@ -146,8 +185,13 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
     scheduleId: req.scheduleId ?? null,
   };
   deps.waitUntil(
-    // recordInvocation already reported the failure with every id it concerns.
-    recordInvocation(deps.db, record, visibleLogs(outcome, false), deps.recordWindowMs).catch(() => {}),
+    recordInvocation(deps.db, record, visibleLogs(outcome, false), deps.recordWindowMs).then(
+      () => giveBack(req.accountId, invocationId),
+      // recordInvocation already reported the failure with every id it concerns. The lease is kept
+      // (the slot is free already): it expires and the gate writes the record it can
+      // (PLATFORM_FAILURE), so the invocation is not lost.
+      () => {},
+    ),
   );
   return outcome;
 }

@@ -2,30 +2,35 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Principal } from "../auth/principal";
 import { sha256Hex } from "../crypto/hash";
 import type { Db } from "../db/client";
-import { apiKeys, deployments, lambdas } from "../db/schema";
+import { accountLimits, apiKeys, deployments, lambdas } from "../db/schema";
+import { invocationLimitColumns, invocationLimits } from "../gate/lease";
+import type { ServingLookup } from "../runtime/invoke";
 import { looksLikeKey, toPrincipal } from "./api-keys";
 
 /** What the gateway needs before it runs a function: who calls, and what serves. */
 export interface GatewayLookup {
   principal: Principal | null;
-  /** The function of the key's own account with this uuid, and its serving version (if any). */
-  lambda: { name: string; deployment: typeof deployments.$inferSelect | null } | null;
+  /** The function of the key's own account with this uuid, its serving version (if any) and the account's limits. */
+  lambda: ServingLookup;
 }
 
 /**
- * The invoke hot path reads the key, the function and its serving version in one statement: on
- * local D1 each round trip costs about as much CPU as the rest of the request. The function is
- * joined on the key's own account, so another account's function can never come back.
+ * The invoke hot path reads the key, the function, its serving version and the account's
+ * invocation limits (for the gate) in one statement: on local D1 each round trip costs about as
+ * much CPU as the rest of the request. The function is joined on the key's own account, so another
+ * account's function can never come back.
  */
 export async function gatewayLookup(db: Db, key: string, lambdaUuid: string): Promise<GatewayLookup> {
   if (!looksLikeKey(key)) return { principal: null, lambda: null };
   const row = await db
-    .select({ key: apiKeys, name: lambdas.name, deployment: deployments })
+    .select({ key: apiKeys, name: lambdas.name, deployment: deployments, ...invocationLimitColumns })
     .from(apiKeys)
     .leftJoin(lambdas, and(eq(lambdas.accountId, apiKeys.accountId), eq(lambdas.uuid, lambdaUuid)))
     .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
+    .leftJoin(accountLimits, eq(accountLimits.accountId, apiKeys.accountId))
     .where(and(eq(apiKeys.keyHash, await sha256Hex(key)), isNull(apiKeys.revokedAt)))
     .get();
   if (!row) return { principal: null, lambda: null };
-  return { principal: toPrincipal(row.key), lambda: row.name === null ? null : { name: row.name, deployment: row.deployment } };
+  const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
+  return { principal: toPrincipal(row.key), lambda };
 }

@@ -37,7 +37,9 @@ export async function writeInvocationRecords(db: Db, pending: PendingRecord[]) {
   );
   const records = pending.map((p) => p.record);
   const [first, ...rest] = [
-    ...chunkForD1(records, Object.keys(getTableColumns(invocations)).length).map((rows) => db.insert(invocations).values(rows)),
+    // A record the AccountGate already wrote (it closes leases that outlived their deadline as
+    // PLATFORM_FAILURE) stays as it is; the rest of the batch is still written.
+    ...chunkForD1(records, Object.keys(getTableColumns(invocations)).length).map((rows) => db.insert(invocations).values(rows).onConflictDoNothing()),
     ...chunkForD1(logRows, Object.keys(getTableColumns(invocationLogs)).length).map((rows) => db.insert(invocationLogs).values(rows)),
   ];
   await db.batch([first!, ...rest]);

@@ -3,10 +3,11 @@ import type { z } from "@hono/zod-openapi";
 import type { LambdaCreateSchema, LambdaUpdateSchema } from "../api/schemas";
 import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
-import { deployments, lambdas } from "../db/schema";
+import { accountLimits, deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../errors";
 import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
-import { auditIfChanged, auditInsert } from "./audit";
+import { auditIfChanged } from "./audit";
+import { LIMITS, limitsOf } from "./limits";
 
 type LambdaRow = typeof lambdas.$inferSelect;
 type DeploymentRow = typeof deployments.$inferSelect;
@@ -128,16 +129,46 @@ export async function createLambda(db: Db, p: Principal, input: z.infer<typeof L
     updatedAt: now,
     updatedBy: actorName(p),
   };
+  let inserted: { uuid: string }[];
   try {
-    await db.batch([
-      db.insert(lambdas).values(row),
-      auditInsert(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.create", target: row.uuid, detail: { name: row.name } }, now),
+    [inserted] = await db.batch([
+      insertWithinLimit(db, row),
+      auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.create", target: row.uuid, detail: { name: row.name } }, now),
     ]);
   } catch (e) {
     if (String(e).includes("UNIQUE")) throw conflict(`A function named ${input.name} already exists in this account`);
     throw e;
   }
+  if (inserted.length === 0) {
+    const limit = (await limitsOf(db, p.accountId)).functions;
+    throw new ApiError(
+      409,
+      ErrorCodes.limitReached,
+      `Function limit reached: account ${p.accountId} holds ${limit} functions, its limit (functions: ${limit}). ` +
+        `Delete a function it no longer needs, or ask the operator to raise the limit (PUT /admin/accounts/${p.accountId}/limits).`,
+      { limitName: "functions", limit },
+    );
+  }
   return lambdaDto(row, []);
+}
+
+/**
+ * The INSERT of a new function that happens only while the account holds fewer functions than its
+ * `functions` limit (the override in account_limits, else the default). The limit sits in the
+ * statement itself, so two creates at once cannot both pass it. drizzle lists every column in
+ * schema order; JSON columns are written as drizzle would (JSON text).
+ */
+function insertWithinLimit(db: Db, r: LambdaRow) {
+  const limit = sql`coalesce((SELECT ${accountLimits.functions} FROM ${accountLimits} WHERE ${accountLimits.accountId} = ${r.accountId}), ${LIMITS.functions.default})`;
+  return db
+    .insert(lambdas)
+    .select(
+      sql`SELECT ${r.uuid}, ${r.accountId}, ${r.name}, ${r.description}, ${r.eventId}, ${r.runtimeUuid}, ${r.code},
+                 ${JSON.stringify(r.dependencies)}, ${JSON.stringify(r.environmentVariables)}, ${JSON.stringify(r.samplePayload)},
+                 ${r.state}, ${r.version}, ${r.deploymentId}, ${r.createdAt}, ${r.createdBy}, ${r.updatedAt}, ${r.updatedBy}
+          WHERE (SELECT count(*) FROM ${lambdas} WHERE ${lambdas.accountId} = ${r.accountId}) < ${limit}`,
+    )
+    .returning({ uuid: lambdas.uuid });
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -189,6 +220,16 @@ export async function deleteLambda(db: Db, p: Principal, uuid: string) {
         and(
           eq(deployments.accountId, p.accountId),
           eq(deployments.lambdaUuid, uuid),
+          notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.uuid, uuid))),
+        ),
+      ),
+    // So do its (paused) schedules: a schedule of a function that no longer exists can never fire.
+    db
+      .delete(schedules)
+      .where(
+        and(
+          eq(schedules.accountId, p.accountId),
+          eq(schedules.lambdaUuid, uuid),
           notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.uuid, uuid))),
         ),
       ),

@@ -1,0 +1,137 @@
+// The invocation path's side of the AccountGate: take a slot (or throw the 429 that says why not),
+// say the invocation ended, give the lease back, read the usage. Taking a slot is one Durable Object
+// RPC; ending and giving back mostly ride along with the account's next one.
+//
+// GATE_BYPASS=1 (a var of the Worker, e.g. `wrangler dev --var GATE_BYPASS:1`) turns the gate off:
+// no slot, no limit, no monthly count. It exists only for `npm run bench`, which compares invoke
+// throughput with and without the gate; never set it in wrangler.toml or on a real deployment.
+import { env } from "cloudflare:workers";
+import type { Env } from "../env";
+import { ApiError, ErrorCodes, retryLater } from "../errors";
+import type { AccountGate } from "./account-gate";
+import { monthOf, nextMonthStart, type Admission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+
+const gateEnv = env as unknown as Env;
+
+/** True when the Worker runs with GATE_BYPASS=1 (benchmarks only). */
+export const gateBypassed = () => gateEnv.GATE_BYPASS === "1";
+
+const gateOf = (accountId: string): DurableObjectStub<AccountGate> => gateEnv.GATE.get(gateEnv.GATE.idFromName(accountId));
+
+const HOW_TO_RAISE = (accountId: string) => `the operator can raise it with PUT /admin/accounts/${accountId}/limits`;
+
+/** The 429 for a refused admission: which limit, how far it is used, and when to retry. */
+export function refusal(accountId: string, a: Exclude<Admission, { ok: true }>): ApiError {
+  if (a.reason === "quota") {
+    const now = Date.now();
+    const resets = new Date(nextMonthStart(now)).toISOString().slice(0, 10);
+    return retryLater(
+      429,
+      ErrorCodes.quotaExceeded,
+      `Monthly invocation quota used up: account ${accountId} made ${a.inUse} invocations in ${monthOf(now)}, its enforced ` +
+        `limit (invocationsPerMonth: ${a.limit}). It resets on ${resets} (UTC); ${HOW_TO_RAISE(accountId)}.`,
+      a.retryAfterSeconds,
+      { limitName: "invocationsPerMonth", limit: a.limit, inUse: a.inUse },
+    );
+  }
+  return retryLater(
+    429,
+    ErrorCodes.tooManyRequests,
+    `Too many invocations at once: account ${accountId} already runs ${a.inUse} invocations, its limit ` +
+      `(concurrentInvocations: ${a.limit}). Retry after ${a.retryAfterSeconds} s; ${HOW_TO_RAISE(accountId)}.`,
+    a.retryAfterSeconds,
+    { limitName: "concurrentInvocations", limit: a.limit, inUse: a.inUse },
+  );
+}
+
+/**
+ * An invocation the gate did not admit: refused by a limit (429) or not admitted because the gate
+ * could not be reached (503). The function did not run and no invocation record exists.
+ */
+export const isGateRefusal = (e: unknown): e is ApiError => e instanceof ApiError && (e.status === 429 || e.status === 503);
+
+// What this isolate's invocations have to tell their account's gate and did not yet: invocations
+// that ended (slot free) and whose record is written (lease can go). Plain data shared by the
+// requests of the isolate, never a promise. The account's next acquire carries it (so it costs no
+// call of its own under load, and reaches the gate exactly when it matters: before the next
+// admission); otherwise giveBack sends it itself after SETTLE_WINDOW_MS.
+const pending = new Map<string, { ended: string[]; released: string[] }>();
+const SETTLE_WINDOW_MS = 50;
+
+function pendingOf(accountId: string) {
+  let p = pending.get(accountId);
+  if (!p) pending.set(accountId, (p = { ended: [], released: [] }));
+  return p;
+}
+
+function takePending(accountId: string): Settled {
+  const p = pending.get(accountId);
+  pending.delete(accountId);
+  if (!p) return {};
+  // A released lease is deleted anyway: no need to mark it ended first.
+  const released = new Set(p.released);
+  return { ended: p.ended.filter((id) => !released.has(id)), released: p.released };
+}
+
+function putBack(accountId: string, s: Settled) {
+  const p = pendingOf(accountId);
+  p.ended.push(...(s.ended ?? []));
+  p.released.push(...(s.released ?? []));
+}
+
+const isEmpty = (s: Settled) => !s.ended?.length && !s.released?.length;
+
+/**
+ * Takes a slot for the invocation of `lease`. Throws ApiError 429 (tooManyRequests or
+ * quotaExceeded, with Retry-After) when a limit refuses, 503 when the gate cannot be reached (the
+ * invocation does not run: the gate fails closed).
+ */
+export async function takeSlot(lease: Lease, limits: GateLimits): Promise<void> {
+  if (gateBypassed()) return;
+  const settled = takePending(lease.accountId);
+  let admission: Admission;
+  try {
+    admission = await gateOf(lease.accountId).acquire(lease, limits, settled);
+  } catch (error) {
+    putBack(lease.accountId, settled); // settling is idempotent: send it again
+    console.error(JSON.stringify({ msg: "gate unreachable", accountId: lease.accountId, invocationId: lease.invocationId, error: String(error) }));
+    throw retryLater(503, ErrorCodes.general, "The platform could not admit this invocation right now; retry shortly", 1);
+  }
+  if (!admission.ok) throw refusal(lease.accountId, admission);
+}
+
+/**
+ * The invocation ended (answered, failed or timed out): its slot is free for the account's next
+ * invocation. No I/O: told to the gate with the next acquire or giveBack. The lease stays until
+ * giveBack, so an invocation whose record never gets written is still closed by the gate.
+ */
+export function endSlot(accountId: string, invocationId: string): void {
+  if (!gateBypassed()) pendingOf(accountId).ended.push(invocationId);
+}
+
+/**
+ * Gives the lease back (after the invocation's record is written): with the account's next
+ * acquire, or by itself after a short window. Never throws: a lease that could not be given back
+ * expires, and as its record exists, nothing more is written.
+ */
+export async function giveBack(accountId: string, invocationId: string): Promise<void> {
+  if (gateBypassed()) return;
+  pendingOf(accountId).released.push(invocationId);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS));
+  const settled = takePending(accountId);
+  if (isEmpty(settled)) return; // an acquire (or another giveBack) carried it
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await gateOf(accountId).settleMany(settled);
+      return;
+    } catch (error) {
+      if (attempt === 2) {
+        console.error(JSON.stringify({ msg: "could not release gate leases; they expire", accountId, settled, error: String(error) }));
+        return;
+      }
+    }
+  }
+}
+
+/** Running invocations and this month's count of an account. */
+export const gateUsage = (accountId: string): Promise<GateUsage> => gateOf(accountId).usage();

@@ -1,0 +1,232 @@
+// Faults around the gate: an invocation whose runtime died mid-run (its lease expires: the slot is
+// freed and a PLATFORM_FAILURE record is written, once), a normal release (nothing extra written),
+// a release lost after the record was written (the record stays as it was), a Durable Object
+// restart (leases and their alarm survive), and D1 failing while lost invocations are closed.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { AccountGate } from "../src/gate/account-gate";
+import { LEASE_MARGIN_MS, type Lease } from "../src/gate/lease";
+import { OPERATOR_TOKEN, call, deployed, env, invoke, newAccount, storedInvocation, type TestAccount } from "./helpers/api";
+
+const LIMITS = { concurrentInvocations: 50, invocationsPerMonth: 150_000, enforceMonthlyQuota: false };
+
+const gate = (a: TestAccount) => env.GATE.get(env.GATE.idFromName(a.accountId));
+
+function lease(a: TestAccount, lambdaUuid: string, deadline: number, extra: Partial<Lease> = {}): Lease {
+  return {
+    invocationId: crypto.randomUUID(),
+    accountId: a.accountId,
+    lambdaUuid,
+    deploymentId: null,
+    version: 1,
+    trigger: "schedule",
+    requestId: `req-${crypto.randomUUID()}`,
+    scheduleId: "sched-1",
+    startedAt: deadline - 1500,
+    deadline,
+    ...extra,
+  };
+}
+
+const leaseRows = (a: TestAccount) =>
+  runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.sql.exec<{ invocation_id: string }>("SELECT invocation_id FROM leases").toArray());
+
+const record = (id: string) => env.DB.prepare("SELECT * FROM invocations WHERE id = ?").bind(id).first<any>();
+const logRows = (id: string) => env.DB.prepare("SELECT * FROM invocation_logs WHERE invocation_id = ?").bind(id).all<any>();
+
+/** Runs the gate's alarm now (it may also have fired by itself), then waits for `id`'s record. */
+async function reclaimed(a: TestAccount, id: string) {
+  await runDurableObjectAlarm(gate(a));
+  for (let i = 0; i < 100; i++) {
+    const row = await record(id);
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no record for lost invocation ${id}`);
+}
+
+describe("a lost invocation (the runtime died mid-invocation)", () => {
+  it("its expired lease frees the slot and becomes a PLATFORM_FAILURE record with the lease's details", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const lost = lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1000);
+    expect(await gate(a).acquire(lost, LIMITS)).toEqual({ ok: true });
+    const row = await reclaimed(a, lost.invocationId);
+    expect(row).toMatchObject({
+      account_id: a.accountId,
+      lambda_uuid: fn,
+      status: "PLATFORM_FAILURE",
+      error_code: "com.liveperson.faas.es.general",
+      trigger: "schedule",
+      schedule_id: "sched-1",
+      request_id: lost.requestId,
+      started_at: lost.startedAt,
+    });
+    // Through the API too, with a log line that says what happened.
+    const stored = await storedInvocation(a, lost.invocationId);
+    expect(stored.status).toBe("PLATFORM_FAILURE");
+    expect(stored.logs).toHaveLength(1);
+    expect(stored.logs[0]).toMatchObject({ level: "Error", message: expect.stringContaining("lost this invocation") });
+    // The slot is free and the lease gone; running the alarm again writes nothing more.
+    expect((await gate(a).usage()).inUse).toBe(0);
+    expect(await leaseRows(a)).toEqual([]);
+    await runDurableObjectAlarm(gate(a));
+    expect((await logRows(lost.invocationId)).results).toHaveLength(1);
+    // It counted as an invocation of the month.
+    expect((await gate(a).usage()).invocationsThisMonth).toBe(1);
+  });
+
+  it("an expired lease no longer holds a slot even before the alarm ran: a crash never blocks the account", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { concurrentInvocations: 1 } });
+    // A lease written straight into storage (no alarm set), then a restart of the gate: the state
+    // a crash of the runtime and of the gate leaves behind.
+    const lost = lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1);
+    await runInDurableObject(gate(a), (_: AccountGate, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO leases (invocation_id, account_id, lambda_uuid, deployment_id, version, trigger, request_id, schedule_id, started_at, deadline) VALUES (?, ?, ?, NULL, 1, 'http', ?, NULL, ?, ?)",
+        lost.invocationId,
+        a.accountId,
+        fn,
+        lost.requestId,
+        lost.startedAt,
+        lost.deadline,
+      );
+    });
+    await evictDurableObject(gate(a));
+    expect((await gate(a).usage()).inUse).toBe(0);
+    expect((await invoke(a, fn, { headers: [], payload: { name: "x" } })).status).toBe(200);
+    // The restarted gate armed its alarm for the lease it found, which closes the lost invocation.
+    expect((await reclaimed(a, lost.invocationId)).status).toBe("PLATFORM_FAILURE");
+  });
+
+  it("a lease released normally writes nothing", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const done = lease(a, fn, Date.now() + 60_000);
+    expect(await gate(a).acquire(done, LIMITS)).toEqual({ ok: true });
+    expect((await gate(a).usage()).inUse).toBe(1);
+    expect(await gate(a).release(done.invocationId)).toBe(true);
+    expect(await gate(a).release(done.invocationId)).toBe(false);
+    expect((await gate(a).usage()).inUse).toBe(0);
+    await runDurableObjectAlarm(gate(a));
+    expect(await record(done.invocationId)).toBeNull();
+    expect((await logRows(done.invocationId)).results).toEqual([]);
+  });
+
+  it("an ended invocation frees its slot at once but keeps its lease until released", async () => {
+    const a = await newAccount();
+    const l = lease(a, "fn", Date.now() + 60_000);
+    await gate(a).acquire(l, { ...LIMITS, concurrentInvocations: 1 });
+    expect(await gate(a).acquire(lease(a, "fn", Date.now() + 60_000), { ...LIMITS, concurrentInvocations: 1 })).toMatchObject({ ok: false, reason: "concurrency" });
+    expect(await gate(a).settleMany({ ended: [l.invocationId] })).toBe(0);
+    expect((await gate(a).usage()).inUse).toBe(0);
+    expect((await leaseRows(a)).map((r) => r.invocation_id)).toEqual([l.invocationId]);
+    // What ends or releases with an acquire is applied before it is admitted.
+    const next = lease(a, "fn", Date.now() + 60_000);
+    expect(await gate(a).acquire(next, { ...LIMITS, concurrentInvocations: 1 }, { released: [l.invocationId] })).toEqual({ ok: true });
+    expect((await leaseRows(a)).map((r) => r.invocation_id)).toEqual([next.invocationId]);
+    expect(await gate(a).settleMany({ ended: [next.invocationId], released: [next.invocationId] })).toBe(1);
+    expect(await leaseRows(a)).toEqual([]);
+  });
+
+  it("a real invocation releases its slot after its record is written: one record, and the alarm adds nothing", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const res = await invoke(a, fn, { headers: [], payload: { name: "x" } });
+    expect(res.status).toBe(200);
+    const id = res.headers.get("x-invocation-id")!;
+    expect((await storedInvocation(a, id)).status).toBe("SUCCEEDED");
+    for (let i = 0; i < 100 && (await gate(a).usage()).inUse > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await leaseRows(a)).toEqual([]);
+    await runDurableObjectAlarm(gate(a));
+    expect((await record(id)).status).toBe("SUCCEEDED");
+  });
+
+  it("a release lost after the record was written: the lease expires, the record stays as it was", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const res = await invoke(a, fn, { headers: [], payload: { name: "x" } });
+    const id = res.headers.get("x-invocation-id")!;
+    const before = await storedInvocation(a, id);
+    // The same invocation holding a lease again, long expired: what a lost release leaves behind.
+    expect(await gate(a).acquire(lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1000, { invocationId: id }), LIMITS)).toEqual({ ok: true });
+    await runDurableObjectAlarm(gate(a));
+    for (let i = 0; i < 100 && (await leaseRows(a)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await leaseRows(a)).toEqual([]);
+    expect(await storedInvocation(a, id)).toEqual(before);
+  });
+});
+
+describe("restarts and storage failures", () => {
+  it("leases and their alarm survive a restart of the gate; the alarm then reclaims them", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const deadline = Date.now() + 60_000;
+    const running = lease(a, fn, deadline);
+    await gate(a).acquire(running, LIMITS);
+    await evictDurableObject(gate(a));
+    expect((await gate(a).usage()).inUse).toBe(1);
+    expect(await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.getAlarm())).toBe(deadline + LEASE_MARGIN_MS);
+    // Not expired yet: the alarm leaves it alone (and re-arms).
+    await runDurableObjectAlarm(gate(a));
+    expect((await gate(a).usage()).inUse).toBe(1);
+    expect(await record(running.invocationId)).toBeNull();
+    expect(await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.getAlarm())).toBe(deadline + LEASE_MARGIN_MS);
+    expect(await gate(a).release(running.invocationId)).toBe(true);
+  });
+
+  it("when D1 fails, the lost invocation's lease stays until its record can be written, and the alarm retries", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const lost = lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1000);
+    // Break D1 for the gate, then make the lease and let the alarm try.
+    await runInDurableObject(gate(a), (instance: AccountGate) => {
+      const broken = { ...env, DB: { batch: async () => Promise.reject(new Error("D1 is down")), prepare: env.DB.prepare.bind(env.DB) } };
+      (instance as unknown as { env: unknown }).env = broken;
+    });
+    await gate(a).acquire(lost, LIMITS);
+    await runDurableObjectAlarm(gate(a));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await record(lost.invocationId)).toBeNull();
+    expect((await leaseRows(a)).map((r) => r.invocation_id)).toEqual([lost.invocationId]);
+    const retryAt = await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.getAlarm());
+    expect(retryAt).toBeGreaterThan(Date.now() + 20_000); // retried about 30 s later
+    // D1 is back: the retry writes the record and frees the lease.
+    await runInDurableObject(gate(a), (instance: AccountGate) => {
+      (instance as unknown as { env: unknown }).env = env;
+    });
+    expect((await reclaimed(a, lost.invocationId)).status).toBe("PLATFORM_FAILURE");
+    expect(await leaseRows(a)).toEqual([]);
+  });
+});
+
+describe("gate answers", () => {
+  it("acquiring the same invocation twice takes one slot and counts once", async () => {
+    const a = await newAccount();
+    const l = lease(a, "fn", Date.now() + 60_000);
+    await gate(a).acquire(l, LIMITS);
+    await gate(a).acquire(l, LIMITS);
+    expect(await gate(a).usage()).toMatchObject({ inUse: 1, invocationsThisMonth: 1 });
+    await gate(a).release(l.invocationId);
+  });
+
+  it("refuses with the limit, the slots in use and a Retry-After no later than the earliest deadline", async () => {
+    const a = await newAccount();
+    const deadline = Date.now() + 4_000;
+    await gate(a).acquire(lease(a, "fn", deadline), { ...LIMITS, concurrentInvocations: 1 });
+    const refused = await gate(a).acquire(lease(a, "fn", deadline + 1000), { ...LIMITS, concurrentInvocations: 1 });
+    expect(await leaseRows(a)).toHaveLength(1);
+    expect(refused).toMatchObject({ ok: false, reason: "concurrency", limit: 1, inUse: 1 });
+    if (refused.ok) throw new Error("unreachable");
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(4);
+    // The quota: counted always, refused only when enforced.
+    expect(await gate(a).acquire(lease(a, "fn", deadline), { concurrentInvocations: 5, invocationsPerMonth: 1, enforceMonthlyQuota: false })).toEqual({ ok: true });
+    const quota = await gate(a).acquire(lease(a, "fn", deadline), { concurrentInvocations: 5, invocationsPerMonth: 2, enforceMonthlyQuota: true });
+    expect(quota).toMatchObject({ ok: false, reason: "quota", limit: 2, inUse: 2 });
+    expect((await gate(a).usage()).invocationsThisMonth).toBe(2);
+    for (const { invocation_id } of await leaseRows(a)) await gate(a).release(invocation_id);
+  });
+});
