@@ -4,7 +4,7 @@
 // restart (leases and their alarm survive), and D1 failing while lost invocations are closed.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { AccountGate } from "../src/gate/account-gate";
+import { AccountGate, LEASE_PREFIX } from "../src/gate/account-gate";
 import { LEASE_MARGIN_MS, type Lease } from "../src/gate/lease";
 import { OPERATOR_TOKEN, call, deployed, env, invoke, newAccount, storedInvocation, type TestAccount } from "./helpers/api";
 
@@ -29,7 +29,7 @@ function lease(a: TestAccount, lambdaUuid: string, deadline: number, extra: Part
 }
 
 const leaseRows = (a: TestAccount) =>
-  runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.sql.exec<{ invocation_id: string }>("SELECT invocation_id FROM leases").toArray());
+  runInDurableObject(gate(a), async (_: AccountGate, state) => [...(await state.storage.list<Lease>({ prefix: LEASE_PREFIX })).values()].map((l) => ({ invocation_id: l.invocationId })));
 
 const record = (id: string) => env.DB.prepare("SELECT * FROM invocations WHERE id = ?").bind(id).first<any>();
 const logRows = (id: string) => env.DB.prepare("SELECT * FROM invocation_logs WHERE invocation_id = ?").bind(id).all<any>();
@@ -83,17 +83,7 @@ describe("a lost invocation (the runtime died mid-invocation)", () => {
     // A lease written straight into storage (no alarm set), then a restart of the gate: the state
     // a crash of the runtime and of the gate leaves behind.
     const lost = lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1);
-    await runInDurableObject(gate(a), (_: AccountGate, state) => {
-      state.storage.sql.exec(
-        "INSERT INTO leases (invocation_id, account_id, lambda_uuid, deployment_id, version, trigger, request_id, schedule_id, started_at, deadline) VALUES (?, ?, ?, NULL, 1, 'http', ?, NULL, ?, ?)",
-        lost.invocationId,
-        a.accountId,
-        fn,
-        lost.requestId,
-        lost.startedAt,
-        lost.deadline,
-      );
-    });
+    await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.put(LEASE_PREFIX + lost.invocationId, { ...lost, trigger: "http", scheduleId: null }));
     await evictDurableObject(gate(a));
     expect((await gate(a).usage()).inUse).toBe(0);
     expect((await invoke(a, fn, { headers: [], payload: { name: "x" } })).status).toBe(200);
