@@ -1,8 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createMiddleware } from "hono/factory";
-import { timingSafeEqualStrings } from "../crypto/hash";
-import type { AppEnv } from "../env";
-import { ApiError, ErrorCodes } from "../errors";
+import { operatorOnly } from "../auth/operator";
 import { createAccount } from "../services/accounts";
 import { LIMITS, LIMIT_NAMES, getAccountLimits, setAccountLimits, type LimitName, type LimitOverrides } from "../services/limits";
 import { REWRAP_PAGE_DEFAULT, REWRAP_PAGE_MAX, rewrapDataKeys } from "../services/secrets-rotation";
@@ -46,17 +43,6 @@ const AccountLimitsSchema = z
     effective: z.object(eachLimit(limitValue)).openapi({ description: "What applies now" }),
   })
   .openapi("AccountLimits");
-
-/** Operator routes: Authorization: Bearer <OPERATOR_TOKEN> (a Worker secret). */
-const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.env.OPERATOR_TOKEN;
-  if (!expected) throw new ApiError(503, ErrorCodes.general, "OPERATOR_TOKEN is not configured on this deployment");
-  const given = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  if (!given || !(await timingSafeEqualStrings(given, expected))) {
-    throw new ApiError(401, ErrorCodes.unauthorized, "Operator routes need Authorization: Bearer <OPERATOR_TOKEN>");
-  }
-  await next();
-});
 
 export const adminRoutes = newRouter().openapi(
   createRoute({

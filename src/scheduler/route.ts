@@ -2,22 +2,11 @@
 // in a request of its own and answers once their outcomes are written. Operator token only; not
 // part of the public API (absent from /api/openapi.json).
 import { z } from "@hono/zod-openapi";
-import { createMiddleware } from "hono/factory";
 import { newRouter } from "../api/route";
-import { timingSafeEqualStrings } from "../crypto/hash";
-import type { AppEnv } from "../env";
-import { ApiError, ErrorCodes, badInput } from "../errors";
+import { operatorOnly } from "../auth/operator";
+import { badInput } from "../errors";
 import { FIRE_PATH, GROUP_SIZE } from "./dispatch";
 import { fireAndFinish, type DueRun } from "./runs";
-
-const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.env.OPERATOR_TOKEN;
-  const given = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  if (!expected || !given || !(await timingSafeEqualStrings(given, expected))) {
-    throw new ApiError(401, ErrorCodes.unauthorized, "Internal route: Authorization: Bearer <OPERATOR_TOKEN> required");
-  }
-  await next();
-});
 
 const FireBody = z.object({
   runs: z
