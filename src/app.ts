@@ -3,10 +3,12 @@ import { ApiError, ErrorCodes } from "./errors";
 import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
 import { deploymentRoutes } from "./api/deployments";
+import { domainRoutes } from "./api/domain";
 import { onError } from "./api/error-handler";
 import { invocationRoutes } from "./api/invocations";
 import { invokeRoutes } from "./api/invoke";
 import { lambdaRoutes } from "./api/lambdas";
+import { oauthRoutes } from "./api/oauth";
 import { newRouter } from "./api/route";
 import { proxySettingRoutes } from "./api/proxy-settings";
 import { reportRoutes } from "./api/reports";
@@ -37,6 +39,8 @@ export function createApp() {
   app.route("/", proxySettingRoutes);
   app.route("/", scheduleRoutes);
   app.route("/", reportRoutes);
+  app.route("/", domainRoutes);
+  app.route("/", oauthRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -11,6 +11,12 @@ export interface Env {
   OPERATOR_TOKEN?: string;
   SECRETS_KEK?: string;
   JWT_SIGNING_KEY?: string;
+  /**
+   * The host name (with :port if any) clients should use for this deployment, e.g.
+   * "functions.example.com": named by the domain API (baseURI.json) and the tokens' `iss`. Unset,
+   * the request's own Host header is used.
+   */
+  PUBLIC_HOST?: string;
   /** Wall-clock limit of one invocation, in ms (LivePerson: 30 s). */
   INVOKE_TIMEOUT_MS?: string;
   /** Largest accepted invocation body, in bytes (default 1 MiB). */

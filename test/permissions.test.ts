@@ -149,6 +149,21 @@ const ORACLE: Record<string, Case> = {
   [`GET ${A}/reports/limitCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
   [`GET ${A}/reports/lambdaCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
   [`GET ${A}/reports/invocationCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  // --- oauth (issue 5) ---
+  // OAuth2 clients: Admin only, like API keys. DELETE gets a fresh client, created with the
+  // fixture account's own admin key. The domain API (service/baseURI.json) and the token endpoint
+  // (/sentinel/...) need no key: the first is not in the spec (like /healthz), the second is not
+  // under /api/account (like /admin); test/domain-api.test.ts and test/oauth.test.ts cover them.
+  [`GET ${A}/oauth-clients`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/oauth-clients`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f), body: { name: uniqueName("client") } }) },
+  [`DELETE ${A}/oauth-clients/{id}`]: {
+    roles: [ADMIN],
+    request: async (f) => {
+      const res = await call(`/api/account/${f.account.accountId}/oauth-clients`, { key: f.account.admin, body: { name: uniqueName("client") } });
+      if (res.status !== 201) throw new Error(`OAuth client creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), id: (await json(res)).id } };
+    },
+  },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

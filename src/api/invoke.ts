@@ -5,7 +5,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { invokeDeployed, visibleLogs, type InvokeOutcome, type Trigger } from "../runtime/invoke";
-import { gatewayLookup } from "../services/gateway";
+import { gatewayLookup, gatewayLookupToken } from "../services/gateway";
+import { looksLikeJwt, verifyToken } from "../services/tokens";
 import { admit, bearerKey } from "./auth";
 import { json, jsonBody } from "./json";
 import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
@@ -49,16 +50,29 @@ const refused = {
 };
 
 /**
- * The gateway's hot path: the key, the function and its serving version in one read (see
- * services/gateway). The function is looked up in the key's own account; admit() then checks that
+ * The gateway's hot path: the key (or OAuth2 access token, told apart by shape), the function and
+ * its serving version in one read (see services/gateway). The function is looked up in the key's own account; admit() then checks that
  * this is the account in the path.
  */
 const authenticateAndLoad = createMiddleware<AppEnv>(async (c, next) => {
-  const found = await gatewayLookup(dbOf(c), bearerKey(c), c.req.param("uuid") ?? "");
+  const credential = bearerKey(c);
+  const uuid = c.req.param("uuid") ?? "";
+  const found = looksLikeJwt(credential) ? await lookupByToken(c, credential, uuid) : await gatewayLookup(dbOf(c), credential, uuid);
   admit(c, found.principal);
   c.set("serving", found.lambda);
   await next();
 });
+
+/**
+ * An OAuth2 access token from the token endpoint (api/oauth.ts): verified without D1 (HS256 with
+ * JWT_SIGNING_KEY, expiry, scope), then its client, the function and the limits in one statement.
+ * A token for another account is treated like that account's key: admit() answers 404.
+ */
+async function lookupByToken(c: Context<AppEnv>, token: string, uuid: string) {
+  const subject = await verifyToken(c.env.JWT_SIGNING_KEY, token);
+  if (!subject) throw new ApiError(401, ErrorCodes.unauthorized, "Invalid or expired access token");
+  return gatewayLookupToken(dbOf(c), subject, uuid);
+}
 
 async function run(c: Context<AppEnv>, uuid: string, body: z.infer<typeof InvokeBodySchema>, trigger: Trigger): Promise<InvokeOutcome> {
   const principal = c.get("principal");

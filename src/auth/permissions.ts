@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   "runtime:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   "invocation:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   "apikey:manage": ["FaaS-Admin"],
+  // OAuth2 clients (client_credentials for external systems): Admin only, like API keys.
+  "oauth:manage": ["FaaS-Admin"],
   // Secrets: keys and metadata readable by Admin and Developer; values never leave, for anyone.
   "secret:read": ["FaaS-Admin", "FaaS-Developer"],
   "secret:write": ["FaaS-Admin"],

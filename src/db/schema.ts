@@ -205,3 +205,21 @@ export const scheduleRuns = sqliteTable(
   },
   (t) => [index("schedule_runs_schedule").on(t.accountId, t.scheduleId, t.scheduledFor)],
 );
+
+// OAuth2 client credentials of an account (issue 5): the client secret is stored only as its
+// SHA-256 hash; the token endpoint mints JWTs for an active client (services/oauth-clients).
+export const oauthClients = sqliteTable(
+  "oauth_clients",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    name: text("name").notNull(),
+    clientId: text("client_id").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    scope: text("scope").notNull(),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("oauth_clients_client_id").on(t.clientId), index("oauth_clients_account").on(t.accountId, t.createdAt)],
+);
