@@ -4,6 +4,8 @@ import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
 import { deploymentRoutes } from "./api/deployments";
 import { domainRoutes } from "./api/domain";
+import { eventRoutes } from "./api/events";
+import { functionRoutes } from "./api/functions";
 import { onError } from "./api/error-handler";
 import { invocationRoutes } from "./api/invocations";
 import { invokeRoutes } from "./api/invoke";
@@ -41,6 +43,8 @@ export function createApp() {
   app.route("/", reportRoutes);
   app.route("/", domainRoutes);
   app.route("/", oauthRoutes);
+  app.route("/", eventRoutes);
+  app.route("/", functionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -57,7 +61,7 @@ export function createApp() {
     info: {
       title: "edgefn",
       version: "0.1.0",
-      description: "Function-as-a-Service on Cloudflare Workers, speaking LivePerson Functions' V1 API. Errors are {errorCode, errorMsg, requestId}.",
+      description: "Function-as-a-Service on Cloudflare Workers, speaking LivePerson Functions' V1 API. Errors are {errorCode, errorMsg, code, message, requestId}: LivePerson's V1 shape and its V2 shape (code/message) side by side.",
     },
   });
   return app;

@@ -164,6 +164,12 @@ const ORACLE: Record<string, Case> = {
       return { params: { ...acct(f), id: (await json(res)).id } };
     },
   },
+  // --- events (issue 5) ---
+  // The event catalogue and V2's function list are reads (every role, like GET /lambdas);
+  // isImplemented is asked by the gateway's callers, so it goes with invoke (Developer + Invocation).
+  [`GET ${A}/events`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/events/{eventId}/isImplemented`]: { roles: [DEV, INV], request: async (f) => ({ params: { ...acct(f), eventId: "conversational_command" } }) },
+  [`GET ${A}/functions`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

@@ -4,9 +4,28 @@ import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { FUNCTION_FAILED_STATUS, FUNCTION_FAILED_WORKER_STATUS, WIRE_STATUS_HEADER } from "./wire-status";
 
-/** Renders an error in LivePerson's shape; the one place errors become responses. */
-export function renderError(c: Context<AppEnv>, status: number, body: Record<string, unknown>): Response {
-  const payload = { ...body, requestId: c.get("requestId") };
+/**
+ * Functions V2's code for a V1 errorCode: the inverse of the V2→V1 mapping in LivePerson's Node client
+ * (../shared/reference/liveperson-functions.md §2.4, liveperson-clients.md §1.4). A V2 client raises
+ * FaaSLambdaError only for `com.customer.faas.function.threw-error`, and its v1CompError option maps
+ * these codes back to the errorCode. Codes without a V2 counterpart keep their V1 value.
+ */
+export const V2_CODES: Readonly<Record<string, string>> = {
+  [ErrorCodes.general]: "com.liveperson.faas.evg.general",
+  [ErrorCodes.badInput]: "com.liveperson.faas.evg.invalid",
+  [ErrorCodes.customFailure]: "com.customer.faas.function.threw-error",
+  [ErrorCodes.runtimeException]: "com.customer.faas.function.js-runtime-error",
+  [ErrorCodes.timeout]: "com.customer.faas.function.execution-exceeded",
+  [ErrorCodes.missingLambda]: "com.liveperson.faas.function.not-found",
+  [ErrorCodes.logLimitReached]: "com.liveperson.faas.function.runtime.limit-reached",
+};
+
+/**
+ * Renders an error in both of LivePerson's shapes, V1 `{errorCode, errorMsg}` and V2 `{code, message}`
+ * (code per V2_CODES, message = errorMsg), plus the requestId; the one place errors become responses.
+ */
+export function renderError(c: Context<AppEnv>, status: number, body: { errorCode: string; errorMsg: string } & Record<string, unknown>): Response {
+  const payload = { ...body, code: V2_CODES[body.errorCode] ?? body.errorCode, message: body.errorMsg, requestId: c.get("requestId") };
   if (status === FUNCTION_FAILED_STATUS) {
     c.header(WIRE_STATUS_HEADER, String(FUNCTION_FAILED_STATUS));
     return c.json(payload, FUNCTION_FAILED_WORKER_STATUS);

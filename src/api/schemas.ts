@@ -20,6 +20,8 @@ export const ErrorSchema = z
   .object({
     errorCode: z.string().openapi({ example: "com.liveperson.faas.es.badinput" }),
     errorMsg: z.string(),
+    code: z.string().openapi({ description: "The same error for LivePerson V2 clients (its V2 code where one exists)", example: "com.liveperson.faas.evg.invalid" }),
+    message: z.string().openapi({ description: "Same as errorMsg" }),
     requestId: z.string().optional(),
     errorLogs: z.array(z.any()).optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
