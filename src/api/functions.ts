@@ -2,11 +2,7 @@ import { z } from "@hono/zod-openapi";
 import * as lambdas from "../services/lambdas";
 import { json } from "./json";
 import { accountRoute, dbOf, errorResponses, newRouter } from "./route";
-import { AccountIdParam, LambdaSchema } from "./schemas";
-
-// LivePerson's client sends `state=` / `functionName=` (empty) for "any"; anything else must be a real state.
-const stateValue = z.enum(["Draft", "Productive", "Modified", ""], { error: "state must be Draft, Productive or Modified" });
-const stateList = z.union([stateValue, z.array(stateValue)], { error: "state must be Draft, Productive or Modified" }).optional();
+import { AccountIdParam, LambdaSchema, stateList, statesOf } from "./schemas";
 
 /** Functions V2's list (the client's getFunctions, and getLambdas in V2 mode): the same array as V1's GET /lambdas. */
 export const functionRoutes = newRouter().openapi(
@@ -27,7 +23,6 @@ export const functionRoutes = newRouter().openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const states = q.state === undefined ? [] : Array.isArray(q.state) ? q.state : [q.state];
-    return c.json(await lambdas.listLambdas(dbOf(c), c.get("principal"), { name: q.functionName, eventId: q.eventId, states }), 200);
+    return c.json(await lambdas.listLambdas(dbOf(c), c.get("principal"), { name: q.functionName, eventId: q.eventId, states: statesOf(q.state) }), 200);
   },
 );

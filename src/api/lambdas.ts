@@ -2,14 +2,10 @@ import { z } from "@hono/zod-openapi";
 import * as lambdas from "../services/lambdas";
 import { json, jsonBody } from "./json";
 import { accountRoute, conflictResponse, dbOf, errorResponses, newRouter } from "./route";
-import { AccountIdParam, LambdaCreateSchema, LambdaSchema, LambdaUpdateSchema, UuidParam } from "./schemas";
+import { AccountIdParam, LambdaCreateSchema, LambdaSchema, LambdaUpdateSchema, stateList, statesOf, UuidParam } from "./schemas";
 
 const Params = z.object({ accountId: AccountIdParam });
 const UuidParams = z.object({ accountId: AccountIdParam, uuid: UuidParam });
-// LivePerson's client sends `state=` (empty) for "any state"; anything else must be a real state,
-// so a typo answers 400 instead of an empty list that looks like "no functions".
-const stateValue = z.enum(["Draft", "Productive", "Modified", ""], { error: "state must be Draft, Productive or Modified" });
-const stateList = z.union([stateValue, z.array(stateValue)], { error: "state must be Draft, Productive or Modified" }).optional();
 
 export const lambdaRoutes = newRouter()
   .openapi(
@@ -32,8 +28,7 @@ export const lambdaRoutes = newRouter()
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const states = q.state === undefined ? [] : Array.isArray(q.state) ? q.state : [q.state];
-      return c.json(await lambdas.listLambdas(dbOf(c), c.get("principal"), { name: q.name, eventId: q.eventId, states }), 200);
+      return c.json(await lambdas.listLambdas(dbOf(c), c.get("principal"), { name: q.name, eventId: q.eventId, states: statesOf(q.state) }), 200);
     },
   )
   .openapi(

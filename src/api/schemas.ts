@@ -184,3 +184,10 @@ export const RoleSchema = z.enum(ROLES);
 export const ApiKeySchema = z
   .object({ id: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string(), createdBy: z.string() })
   .openapi("ApiKey");
+
+// The state filter of the function lists (V1 /lambdas, V2 /functions), repeatable. LivePerson's
+// client sends `state=` (empty) for "any state"; anything else must be a real state, so a typo
+// answers 400 instead of an empty list that looks like "no functions".
+const stateValue = z.enum(["Draft", "Productive", "Modified", ""], { error: "state must be Draft, Productive or Modified" });
+export const stateList = z.union([stateValue, z.array(stateValue)], { error: "state must be Draft, Productive or Modified" }).optional();
+export const statesOf = (state: z.infer<typeof stateList>) => (state === undefined ? [] : Array.isArray(state) ? state : [state]);
