@@ -59,6 +59,7 @@ const LAMBDA_FIELDS = [
   "name",
   "runtime",
   "samplePayload",
+  "skills",
   "state",
   "updatedAt",
   "updatedBy",
@@ -132,9 +133,9 @@ describe("POST /lambdas", () => {
 
   it("stores the eventId, and 'No Event' as null", async () => {
     const a = await newAccount();
-    const withEvent = await json(await create(a, { name: uniqueName(), description: "", eventId: "conversational_event", implementation: { code: HELLO } }));
-    expect(withEvent.eventId).toBe("conversational_event");
-    expect((await getOne(a, withEvent.uuid)).eventId).toBe("conversational_event");
+    const withEvent = await json(await create(a, { name: uniqueName(), description: "", eventId: "conversational_command", implementation: { code: HELLO } }));
+    expect(withEvent.eventId).toBe("conversational_command");
+    expect((await getOne(a, withEvent.uuid)).eventId).toBe("conversational_command");
     const noEvent = await create(a, { name: uniqueName(), description: "", eventId: "No Event", implementation: { code: HELLO } });
     expect(noEvent.status).toBe(201);
     const l = await json(noEvent);
@@ -147,7 +148,7 @@ describe("GET /lambdas", () => {
   /** Draft (no event), Draft with an event, Productive, Modified. */
   async function fourFunctions(a: TestAccount) {
     const draft = await createLambda(a);
-    const evented = await createLambda(a, HELLO, { eventId: "some_event" });
+    const evented = await createLambda(a, HELLO, { eventId: "conversational_command" });
     const productive = await createLambda(a);
     await mustDeploy(a, productive);
     const modified = await createLambda(a);
@@ -170,13 +171,13 @@ describe("GET /lambdas", () => {
     const name = all.find((l) => l.uuid === f.productive).name;
     expect(uuids(await list(a, `?name=${name}`))).toEqual([f.productive]);
     expect(await list(a, `?name=no_such_function`)).toEqual([]);
-    expect(uuids(await list(a, "?eventId=some_event"))).toEqual([f.evented]);
+    expect(uuids(await list(a, "?eventId=conversational_command"))).toEqual([f.evented]);
     expect(await list(a, "?eventId=other_event")).toEqual([]);
     expect(uuids(await list(a, "?state=Modified"))).toEqual([f.modified]);
     expect(uuids(await list(a, "?state=Productive"))).toEqual([f.productive]);
     expect(uuids(await list(a, "?state=Draft&state=Productive"))).toEqual([f.draft, f.evented, f.productive].sort());
     expect(uuids(await list(a, "?state=Productive&state=Modified"))).toEqual([f.productive, f.modified].sort());
-    expect(uuids(await list(a, "?state=Draft&eventId=some_event"))).toEqual([f.evented]);
+    expect(uuids(await list(a, "?state=Draft&eventId=conversational_command"))).toEqual([f.evented]);
   });
 
   it("accepts the trailing slash and the empty query parameters LivePerson's client sends", async () => {

@@ -92,7 +92,7 @@ describe("tenant isolation", () => {
     const [a, b] = await Promise.all([newAccount(), newAccount()]);
     const aFn = await deployed(a);
     const bDeployed = await deployed(b);
-    const bDraft = await createLambda(b, HELLO, { eventId: "shared_event" });
+    const bDraft = await createLambda(b, HELLO, { eventId: "conversational_command" });
     const bName = (await lambdaOf(b, bDeployed)).name;
 
     const listA = async (query = "", suffix = "") => {
@@ -103,7 +103,7 @@ describe("tenant isolation", () => {
     expect(await listA()).toEqual([aFn]);
     expect(await listA("", "/")).toEqual([aFn]);
     expect(await listA(`?name=${bName}`)).toEqual([]);
-    expect(await listA("?eventId=shared_event")).toEqual([]);
+    expect(await listA("?eventId=conversational_command")).toEqual([]);
     expect(await listA("?state=Productive&state=Draft&state=Modified")).toEqual([aFn]);
     for (const uuid of [bDeployed, bDraft]) expect(JSON.stringify(await listA())).not.toContain(uuid);
   });

@@ -10,6 +10,7 @@ export const LIMITS = {
   envKeyMax: 200,
   envValueMax: 1024,
   dependenciesMax: 50,
+  skillsMax: 500,
   keptDeployments: 5,
 } as const;
 
@@ -30,6 +31,7 @@ export const ErrorSchema = z
 
 export const AccountIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ param: { name: "accountId", in: "path" }, example: "12345678" });
 export const UuidParam = z.string().min(1).max(64).openapi({ param: { name: "uuid", in: "path" } });
+export const EventIdParam = z.string().min(1).max(100).openapi({ param: { name: "eventId", in: "path" }, example: "conversational_command" });
 export const IdParam = z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } });
 
 export const EnvVarSchema = z.object({
@@ -71,19 +73,32 @@ export const RuntimeSchema = z
 
 const runtimeRef = z.looseObject({ uuid: z.string() }).optional().nullable();
 const eventIdField = z.string().max(100).optional().nullable();
+// Skill ids a function of a skill event serves (services/event-binding.ts); empty = every skill.
+const skillsField = z
+  .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "skill ids are 1-64 letters, digits, _ or -"))
+  .max(LIMITS.skillsMax, `at most ${LIMITS.skillsMax} skills per function`)
+  .refine((skills) => new Set(skills).size === skills.length, "skill ids must be unique");
 
-export const LambdaCreateSchema = z
-  .looseObject({
+const LambdaFields = z.looseObject({
     name: z.string().max(LIMITS.nameMax, `name has at most ${LIMITS.nameMax} characters`).regex(/^\w+$/, "name may contain only letters, digits and _"),
     description: z.string().max(LIMITS.descriptionMax, `description has at most ${LIMITS.descriptionMax} characters`).default(""),
     eventId: eventIdField,
     runtime: runtimeRef,
-    implementation: ImplementationSchema,
+    skills: skillsField.optional().openapi({ description: "Skill ids the function serves (events whose skillsApply); empty or absent = every skill" }),
+    // Either the code, or a template (GET /templates) that supplies code, event and sample payload.
+    implementation: ImplementationSchema.optional(),
+    templateId: z.string().max(100).optional().openapi({ description: "Create from this template (GET /templates): its code, event and sample payload" }),
     samplePayload: z.any().optional(),
+  });
+
+export const LambdaCreateSchema = LambdaFields
+  .refine((l) => l.implementation !== undefined || l.templateId !== undefined, {
+    message: "implementation (with code) or templateId is required",
+    path: ["implementation"],
   })
   .openapi("LambdaCreate");
 
-export const LambdaUpdateSchema = LambdaCreateSchema.extend({
+export const LambdaUpdateSchema = LambdaFields.omit({ templateId: true }).extend({
   name: z.string().optional(),
   description: z.string().max(LIMITS.descriptionMax, `description has at most ${LIMITS.descriptionMax} characters`).optional(),
   implementation: ImplementationUpdateSchema.optional(),
@@ -115,6 +130,7 @@ export const LambdaSchema = z
     description: z.string(),
     state: z.enum(["Draft", "Productive", "Modified"]),
     eventId: z.string().nullable(),
+    skills: z.array(z.string()).openapi({ description: "Skill ids the function serves; empty = every skill (only events whose skillsApply)" }),
     runtime: RuntimeSchema,
     implementation: z.object({
       code: z.string(),

@@ -32,6 +32,8 @@ export const lambdas = sqliteTable(
     name: text("name").notNull(),
     description: text("description").notNull(),
     eventId: text("event_id"),
+    // Skill ids the function serves, for events whose skillsApply (services/event-binding.ts); [] = every skill.
+    skills: text("skills", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     runtimeUuid: text("runtime_uuid").notNull(),
     code: text("code").notNull(),
     dependencies: text("dependencies", { mode: "json" }).$type<unknown[]>().notNull(),
@@ -47,7 +49,7 @@ export const lambdas = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     updatedBy: text("updated_by").notNull(),
   },
-  (t) => [uniqueIndex("lambdas_account_name").on(t.accountId, t.name)],
+  (t) => [uniqueIndex("lambdas_account_name").on(t.accountId, t.name), index("lambdas_account_event").on(t.accountId, t.eventId)],
 );
 
 // An immutable snapshot of a function as it was deployed. The newest five per function are kept.

@@ -7,6 +7,7 @@ import { ApiError, ErrorCodes, conflict } from "../errors";
 import { sandboxFor } from "../runtime/sandbox/sandbox";
 import { codeHash, type HostExports } from "../runtime/sandbox/worker-code";
 import { auditIfChanged } from "./audit";
+import { eventLimitReached, roomForBinding } from "./event-binding";
 import { deploymentDto, getLambda, getLambdaRow } from "./lambdas";
 import { PAUSED_BY_UNDEPLOY } from "./schedule-rules";
 
@@ -52,6 +53,8 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
   // Same isolate id as the invocations will use, so the first invoke after a deploy is warm.
   await validateContract(deps, spec, hash);
 
+  // The event's limit, counted among the deployed functions (services/event-binding).
+  const room = roomForBinding({ accountId: p.accountId, uuid, eventId: row.eventId, skills: row.skills }, "deployed");
   const now = Date.now();
   const deployment = {
     id: crypto.randomUUID(),
@@ -71,7 +74,7 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
     db
       .update(lambdas)
       .set({ state: "Productive", deploymentId: deployment.id, updatedAt: now, updatedBy: actorName(p) })
-      .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version))),
+      .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version), room)),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.deploy", target: uuid, detail: { deploymentId: deployment.id, version: row.version, codeHash: hash } }, now),
     // A version that lost the race above serves nobody: drop it in the same transaction.
     db
@@ -84,6 +87,8 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
       ),
   ]);
   if (switched.meta.changes === 0) {
+    const current = await getLambdaRow(db, p.accountId, uuid);
+    if (room && current.version === row.version) throw eventLimitReached(row.eventId!, row.skills, "deployed");
     throw conflict("The function was changed while it was being deployed; deploy again");
   }
   await pruneHistory(db, p.accountId, uuid);

@@ -7,6 +7,7 @@ import { accountLimits, deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../errors";
 import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
 import { auditIfChanged } from "./audit";
+import { eventLimitReached, eventOfBinding, roomForBinding } from "./event-binding";
 import { LIMITS, limitsOf } from "./limits";
 
 type LambdaRow = typeof lambdas.$inferSelect;
@@ -44,6 +45,7 @@ export function lambdaDto(l: LambdaRow, history: DeploymentRow[]) {
     description: l.description,
     state: l.state,
     eventId: l.eventId,
+    skills: l.skills,
     runtime: { ...(findRuntime(l.runtimeUuid) ?? DEFAULT_RUNTIME) },
     implementation: { code: l.code, dependencies: l.dependencies, environmentVariables: l.environmentVariables },
     samplePayload: l.samplePayload,
@@ -102,7 +104,13 @@ function runtimeUuidOf(runtime: { uuid: string } | null | undefined): string {
   return found.uuid;
 }
 
-export async function createLambda(db: Db, p: Principal, input: z.infer<typeof LambdaCreateSchema>) {
+/** A create body whose template (if any) was applied (services/templates applyTemplate): the code is there. */
+export type LambdaCreateInput = z.infer<typeof LambdaCreateSchema> & { implementation: NonNullable<z.infer<typeof LambdaCreateSchema>["implementation"]> };
+
+export async function createLambda(db: Db, p: Principal, input: LambdaCreateInput) {
+  const eventId = normaliseEventId(input.eventId);
+  const skills = input.skills ?? [];
+  eventOfBinding(eventId, skills);
   const taken = await db
     .select({ uuid: lambdas.uuid })
     .from(lambdas)
@@ -115,7 +123,8 @@ export async function createLambda(db: Db, p: Principal, input: z.infer<typeof L
     accountId: p.accountId,
     name: input.name,
     description: input.description,
-    eventId: normaliseEventId(input.eventId),
+    eventId,
+    skills,
     runtimeUuid: runtimeUuidOf(input.runtime),
     code: input.implementation.code,
     dependencies: input.implementation.dependencies,
@@ -141,6 +150,8 @@ export async function createLambda(db: Db, p: Principal, input: z.infer<typeof L
   }
   if (inserted.length === 0) {
     const limit = (await limitsOf(db, p.accountId)).functions;
+    const held = await db.$count(lambdas, eq(lambdas.accountId, p.accountId));
+    if (eventId !== null && held < limit) throw eventLimitReached(eventId, skills, "all");
     throw new ApiError(
       409,
       ErrorCodes.limitReached,
@@ -154,19 +165,21 @@ export async function createLambda(db: Db, p: Principal, input: z.infer<typeof L
 
 /**
  * The INSERT of a new function that happens only while the account holds fewer functions than its
- * `functions` limit (the override in account_limits, else the default). The limit sits in the
- * statement itself, so two creates at once cannot both pass it. drizzle lists every column in
- * schema order; JSON columns are written as drizzle would (JSON text).
+ * `functions` limit (the override in account_limits, else the default) and its event has room for
+ * it (services/event-binding). The limits sit in the statement itself, so two creates at once
+ * cannot both pass them. drizzle lists every column in schema order; JSON columns are written as
+ * drizzle would (JSON text).
  */
 function insertWithinLimit(db: Db, r: LambdaRow) {
   const limit = sql`coalesce((SELECT ${accountLimits.functions} FROM ${accountLimits} WHERE ${accountLimits.accountId} = ${r.accountId}), ${LIMITS.functions.default})`;
+  const eventRoom = roomForBinding(r, "all") ?? sql`1`;
   return db
     .insert(lambdas)
     .select(
-      sql`SELECT ${r.uuid}, ${r.accountId}, ${r.name}, ${r.description}, ${r.eventId}, ${r.runtimeUuid}, ${r.code},
+      sql`SELECT ${r.uuid}, ${r.accountId}, ${r.name}, ${r.description}, ${r.eventId}, ${JSON.stringify(r.skills)}, ${r.runtimeUuid}, ${r.code},
                  ${JSON.stringify(r.dependencies)}, ${JSON.stringify(r.environmentVariables)}, ${JSON.stringify(r.samplePayload)},
                  ${r.state}, ${r.version}, ${r.deploymentId}, ${r.createdAt}, ${r.createdBy}, ${r.updatedAt}, ${r.updatedBy}
-          WHERE (SELECT count(*) FROM ${lambdas} WHERE ${lambdas.accountId} = ${r.accountId}) < ${limit}`,
+          WHERE (SELECT count(*) FROM ${lambdas} WHERE ${lambdas.accountId} = ${r.accountId}) < ${limit} AND ${eventRoom}`,
     )
     .returning({ uuid: lambdas.uuid });
 }
@@ -181,6 +194,7 @@ export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.
     throw badInput("eventId is immutable; create a new function to bind it to another event");
   }
   const next = {
+    skills: input.skills ?? row.skills,
     description: input.description ?? row.description,
     runtimeUuid: input.runtime === undefined ? row.runtimeUuid : runtimeUuidOf(input.runtime),
     code: input.implementation?.code ?? row.code,
@@ -190,18 +204,29 @@ export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.
   };
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !same(next[k], row[k]));
   if (changed.length === 0) return null;
+  // Skills take effect at once, without a redeploy (as in LivePerson), so they alone do not make a
+  // deployed function Modified; they must still fit the event's limit.
+  const skillsChanged = changed.includes("skills");
+  if (skillsChanged) eventOfBinding(row.eventId, next.skills);
+  const onlySkills = changed.length === 1 && skillsChanged;
   const now = Date.now();
-  const state: LambdaState = row.state === "Draft" ? "Draft" : "Modified";
+  const state: LambdaState = row.state === "Draft" || onlySkills ? row.state : "Modified";
+  const binding = { accountId: p.accountId, uuid, eventId: row.eventId, skills: next.skills };
+  const room = skillsChanged ? roomForBinding(binding, "all") : undefined;
   const [result] = await db.batch([
     // Conditional on the version read above: a concurrent edit makes this one fail instead of
     // silently overwriting it.
     db
       .update(lambdas)
       .set({ ...next, state, version: row.version + 1, updatedAt: now, updatedBy: actorName(p) })
-      .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version))),
+      .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version), room)),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.update", target: uuid, detail: { changed } }, now),
   ]);
-  if (result.meta.changes === 0) throw conflict("The function was changed by someone else meanwhile; read it again and retry");
+  if (result.meta.changes === 0) {
+    const current = await getLambdaRow(db, p.accountId, uuid);
+    if (room && current.version === row.version) throw eventLimitReached(row.eventId!, next.skills, "all");
+    throw conflict("The function was changed by someone else meanwhile; read it again and retry");
+  }
   return getLambda(db, p, uuid);
 }
 
