@@ -236,13 +236,29 @@ describe("the gateway with access tokens", () => {
     expect((await invoke(a, uuidA, { headers: [], payload: { name: "x" } }, tokenA)).status).toBe(200);
   });
 
-  it("the token is the FaaS-Invocation role: test-invoke is 403; it is not accepted by the management API", async () => {
+  it("the token is the FaaS-Invocation role on every account route: reads and invokes what that role may, 403 for the rest", async () => {
     const a = await newAccount();
-    const uuid = await deployed(a, HELLO);
+    const uuid = await deployed(a, HELLO, { eventId: "conversational_command" });
     const token = await tokenFor(a, await newClient(a));
-    await expectError(await call(`/api/account/${a.accountId}/lambdas/${uuid}/test`, { key: token, body: { headers: [], payload: {} } }), 403, CODES.forbidden);
-    await expectError(await call(`/api/account/${a.accountId}/lambdas`, { key: token }), 401, CODES.unauthorized);
-    await expectError(await call(`/api/account/${a.accountId}/oauth-clients`, { key: token }), 401, CODES.unauthorized);
+    const A = `/api/account/${a.accountId}`;
+    // What LivePerson's client does with the token: the lists (V1 with its trailing slash, V2), isImplemented, invoke by event.
+    const v1 = await call(`${A}/lambdas/?eventId=&state=&externalSystem=&userId=&v=1`, { key: token });
+    expect(v1.status, await v1.clone().text()).toBe(200);
+    expect((await json<any[]>(v1)).map((l) => l.uuid)).toEqual([uuid]);
+    expect((await json<any[]>(await call(`${A}/functions?eventId=&userId=&functionName=`, { key: token }))).map((l) => l.uuid)).toEqual([uuid]);
+    expect(await json(await call(`${A}/events/conversational_command/isImplemented?v=1&skillId=&externalSystem=x`, { key: token }))).toEqual({ implemented: true });
+    const byEvent = await call(`${A}/events/conversational_command/invoke?v=1&skillId=&externalSystem=x`, { key: token, body: { headers: [], payload: { name: "ev" } } });
+    expect(await json(byEvent)).toBe("Hello ev");
+    // Not the Invocation role's: test-invoke, writes, deploys, secrets, clients, keys.
+    await expectError(await call(`${A}/lambdas/${uuid}/test`, { key: token, body: { headers: [], payload: {} } }), 403, CODES.forbidden);
+    await expectError(await call(`${A}/lambdas`, { key: token, body: { name: "nope", implementation: { code: HELLO } } }), 403, CODES.forbidden);
+    await expectError(await call(`${A}/deployments/${uuid}`, { method: "DELETE", key: token }), 403, CODES.forbidden);
+    await expectError(await call(`${A}/secrets`, { key: token }), 403, CODES.forbidden);
+    await expectError(await call(`${A}/oauth-clients`, { key: token }), 403, CODES.forbidden);
+    await expectError(await call(`${A}/api-keys`, { key: token }), 403, CODES.forbidden);
+    // Another account's routes do not exist for it.
+    const b = await newAccount();
+    await expectError(await call(`/api/account/${b.accountId}/lambdas`, { key: token }), 404);
   });
 
   it("expired, tampered, wrongly signed, wrong-alg, unscoped or revoked-client tokens are 401", async () => {
@@ -273,13 +289,17 @@ describe("the gateway with access tokens", () => {
       ["unknown client", await sign({ ...claims, azp: crypto.randomUUID() }, key, "HS256")],
       ["garbage", "a.b.c"],
     ];
+    const list = (t: string) => call(`/api/account/${a.accountId}/lambdas`, { key: t });
+    expect((await list(token)).status).toBe(200);
     for (const [label, t] of bad) {
       await expectError(await invoke(a, uuid, undefined, t), 401, CODES.unauthorized, label);
+      await expectError(await list(t), 401, CODES.unauthorized, `${label} (list)`);
     }
 
     // Revoking the client stops its tokens at the next call.
     expect((await invoke(a, uuid, undefined, token)).status).toBe(200);
     expect((await call(clientsPath(a, `/${c.id}`), { method: "DELETE", key: a.admin })).status).toBe(204);
     await expectError(await invoke(a, uuid, undefined, token), 401, CODES.unauthorized, "revoked client");
+    await expectError(await list(token), 401, CODES.unauthorized, "revoked client (list)");
   });
 });

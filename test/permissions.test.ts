@@ -170,6 +170,13 @@ const ORACLE: Record<string, Case> = {
   [`GET ${A}/events`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
   [`GET ${A}/events/{eventId}/isImplemented`]: { roles: [DEV, INV], request: async (f) => ({ params: { ...acct(f), eventId: "conversational_command" } }) },
   [`GET ${A}/functions`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  // Invoking by event runs the fixture's function bound to conversational_command: like invoke.
+  [`POST ${A}/events/{eventId}/invoke`]: {
+    roles: [DEV, INV],
+    request: async (f) => ({ params: { ...acct(f), eventId: "conversational_command" }, body: invokeBody }),
+  },
+  // Templates are read like functions (issue 5).
+  [`GET ${A}/templates`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;
@@ -180,6 +187,7 @@ async function fixture(): Promise<Fixture> {
   const lambda = await deployed(account);
   const undeployTarget = await deployed(account);
   const editTarget = await createLambda(account);
+  await deployed(account, HELLO, { eventId: "conversational_command" });
   const invocationId = await invocationIdOf(account, lambda);
   return {
     account,

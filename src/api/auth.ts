@@ -7,6 +7,8 @@ import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { authenticateApiKey } from "../services/api-keys";
+import { authenticateTokenSubject } from "../services/oauth-clients";
+import { looksLikeJwt, verifyToken } from "../services/tokens";
 
 /** The bearer key of the request; 401 without one. */
 export function bearerKey(c: Context<AppEnv>): string {
@@ -25,11 +27,29 @@ export function admit(c: Context<AppEnv>, principal: Principal | null) {
   c.set("principal", principal);
 }
 
-/** Every /api/account/:accountId route: a valid key of that very account, or no further. */
+/**
+ * Every /api/account/:accountId route: a valid key of that very account, or an OAuth2 access token
+ * issued to one of its clients (told apart by shape; the token acts as the FaaS-Invocation role,
+ * so it reaches exactly the routes that role may use: invoke, the lists LivePerson's client reads,
+ * isImplemented), or no further.
+ */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  admit(c, await authenticateApiKey(createDb(c.env.DB), bearerKey(c)));
+  const credential = bearerKey(c);
+  const db = createDb(c.env.DB);
+  admit(c, looksLikeJwt(credential) ? await principalOfToken(c, credential) : await authenticateApiKey(db, credential));
   await next();
 });
+
+/** A verified access token's subject (signature, expiry, scope), or 401: its client is checked by the caller. */
+export async function verifiedTokenSubject(c: Context<AppEnv>, token: string) {
+  const subject = await verifyToken(c.env.JWT_SIGNING_KEY, token);
+  if (!subject) throw new ApiError(401, ErrorCodes.unauthorized, "Invalid or expired access token");
+  return subject;
+}
+
+async function principalOfToken(c: Context<AppEnv>, token: string) {
+  return authenticateTokenSubject(createDb(c.env.DB), await verifiedTokenSubject(c, token));
+}
 
 export const authorize = (action: Action) =>
   createMiddleware<AppEnv>(async (c, next) => {

@@ -3,7 +3,7 @@ import { EVENT_CATALOGUE } from "../services/events-catalogue";
 import { isImplemented } from "../services/events";
 import { json } from "./json";
 import { accountRoute, dbOf, errorResponses, newRouter } from "./route";
-import { AccountIdParam } from "./schemas";
+import { AccountIdParam, EventIdParam } from "./schemas";
 
 const EventSchema = z
   .object({
@@ -14,8 +14,6 @@ const EventSchema = z
     skillsApply: z.boolean().openapi({ description: "Whether functions of the event are selected by skill" }),
   })
   .openapi("Event");
-
-const EventIdParam = z.string().min(1).max(100).openapi({ param: { name: "eventId", in: "path" }, example: "conversational_command" });
 
 export const eventRoutes = newRouter()
   .openapi(
@@ -33,7 +31,8 @@ export const eventRoutes = newRouter()
       method: "get",
       path: "/api/account/{accountId}/events/{eventId}/isImplemented",
       summary:
-        "Whether a deployed function of the account is bound to the event; always {implemented: bool}, also for unknown events. " +
+        "Whether a deployed function of the account answers the event for skillId (as POST /events/{eventId}/invoke would run it); " +
+        "always {implemented: bool}, also for unknown events. " +
         "V1 clients send v=1, skillId and externalSystem (possibly empty); V2 clients send skillId/userId and an LP-EventSource header.",
       request: {
         params: z.object({ accountId: AccountIdParam, eventId: EventIdParam }),
@@ -46,5 +45,6 @@ export const eventRoutes = newRouter()
       },
       responses: { 200: json(z.object({ implemented: z.boolean() }), "Whether the event is implemented"), ...errorResponses },
     }),
-    async (c) => c.json({ implemented: await isImplemented(dbOf(c), c.get("principal").accountId, c.req.valid("param").eventId) }, 200),
+    async (c) =>
+      c.json({ implemented: await isImplemented(dbOf(c), c.get("principal").accountId, c.req.valid("param").eventId, c.req.valid("query").skillId) }, 200),
   );

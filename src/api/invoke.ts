@@ -4,10 +4,10 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
-import { invokeDeployed, visibleLogs, type InvokeOutcome, type Trigger } from "../runtime/invoke";
+import { invokeDeployed, visibleLogs, type InvokeOutcome, type ServingLookup, type Trigger } from "../runtime/invoke";
 import { gatewayLookup, gatewayLookupToken } from "../services/gateway";
-import { looksLikeJwt, verifyToken } from "../services/tokens";
-import { admit, bearerKey } from "./auth";
+import { looksLikeJwt } from "../services/tokens";
+import { admit, bearerKey, verifiedTokenSubject } from "./auth";
 import { json, jsonBody } from "./json";
 import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
 import { AccountIdParam, ErrorSchema, InvokeBodySchema, InvokeQuerySchema, LogEntrySchema, UuidParam } from "./schemas";
@@ -22,7 +22,7 @@ function maxBodyBytes(c: Context<AppEnv>): number {
 }
 
 // Runs before the JSON validator reads the body, so an oversized body is refused unread.
-const limitBody = createMiddleware<AppEnv>(async (c, next) => {
+export const limitBody = createMiddleware<AppEnv>(async (c, next) => {
   const max = maxBodyBytes(c);
   return bodyLimit({
     maxSize: max,
@@ -32,13 +32,13 @@ const limitBody = createMiddleware<AppEnv>(async (c, next) => {
   })(c, next);
 });
 
-const failedResponse = {
+export const failedResponse = {
   description: `The function failed (HTTP 901 on the wire; ${FUNCTION_FAILED_WORKER_STATUS} with X-Edgefn-Status: 901 from the Worker itself)`,
   content: { "application/json": { schema: ErrorSchema } },
 };
-const tooLarge = { description: "Body too large", content: { "application/json": { schema: ErrorSchema } } };
+export const tooLarge = { description: "Body too large", content: { "application/json": { schema: ErrorSchema } } };
 // The account's gate refused (gate/client): the function did not run and no record was written.
-const refused = {
+export const refused = {
   429: {
     description:
       "Over a limit of the account, with a Retry-After header: com.liveperson.faas.es.toomanyrequests (concurrentInvocations) " +
@@ -69,12 +69,20 @@ const authenticateAndLoad = createMiddleware<AppEnv>(async (c, next) => {
  * A token for another account is treated like that account's key: admit() answers 404.
  */
 async function lookupByToken(c: Context<AppEnv>, token: string, uuid: string) {
-  const subject = await verifyToken(c.env.JWT_SIGNING_KEY, token);
-  if (!subject) throw new ApiError(401, ErrorCodes.unauthorized, "Invalid or expired access token");
-  return gatewayLookupToken(dbOf(c), subject, uuid);
+  return gatewayLookupToken(dbOf(c), await verifiedTokenSubject(c, token), uuid);
 }
 
-async function run(c: Context<AppEnv>, uuid: string, body: z.infer<typeof InvokeBodySchema>, trigger: Trigger): Promise<InvokeOutcome> {
+/**
+ * Runs one deployed function for the request's principal. `serving` is what the caller already read
+ * (function, serving version, limits); the lambda routes' middleware put it on the context.
+ */
+export async function run(
+  c: Context<AppEnv>,
+  uuid: string,
+  body: z.infer<typeof InvokeBodySchema>,
+  trigger: Trigger,
+  serving: ServingLookup | undefined = c.get("serving"),
+): Promise<InvokeOutcome> {
   const principal = c.get("principal");
   return invokeDeployed(
     { db: dbOf(c), loader: c.env.LOADER, host: hostExports(), timeoutMs: timeoutMsOf(c), waitUntil: (p) => c.executionCtx.waitUntil(p) },
@@ -85,12 +93,12 @@ async function run(c: Context<AppEnv>, uuid: string, body: z.infer<typeof Invoke
       trigger,
       requestId: c.get("requestId"),
     },
-    c.get("serving"),
+    serving,
   );
 }
 
 /** A failed function answers 901 (never 500, which LivePerson's client would retry 3 times). */
-function failure(outcome: Exclude<InvokeOutcome, { status: "SUCCEEDED" }>, includeDebug: boolean): ApiError {
+export function failure(outcome: Exclude<InvokeOutcome, { status: "SUCCEEDED" }>, includeDebug: boolean): ApiError {
   return new ApiError(outcome.status === "PLATFORM_FAILURE" ? 500 : 901, outcome.errorCode, outcome.errorMsg, {
     errorLogs: visibleLogs(outcome, includeDebug),
     invocationId: outcome.invocationId,

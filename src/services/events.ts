@@ -1,18 +1,40 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { lambdas } from "../db/schema";
+import { accountLimits, deployments, lambdas } from "../db/schema";
+import { invocationLimitColumns, invocationLimits } from "../gate/lease";
+import type { ServingLookup } from "../runtime/invoke";
+import { servesSkill } from "./event-binding";
+import { findEvent } from "./events-catalogue";
+
+/** A deployed function that answers an event, with what the invocation path needs to run it. */
+export interface EventListener {
+  uuid: string;
+  serving: NonNullable<ServingLookup>;
+}
 
 /**
- * Whether a deployed (Productive or Modified: Modified still serves its deployed version) function
- * of the account is bound to the event. Unknown events are simply not implemented. Skills are not
- * stored yet, so `skillId` does not narrow the answer.
+ * The deployed functions (Productive, or Modified: Modified still serves its deployed version) of the
+ * account bound to the event that serve `skillId` (services/event-binding servesSkill), in their
+ * documented order: oldest first (creation time, then uuid). One statement: the functions, their
+ * serving versions and the account's invocation limits. Unknown events have none.
  */
-export async function isImplemented(db: Db, accountId: string, eventId: string): Promise<boolean> {
-  const row = await db
-    .select({ uuid: lambdas.uuid })
+export async function eventListeners(db: Db, accountId: string, eventId: string, skillId?: string): Promise<EventListener[]> {
+  const event = findEvent(eventId);
+  if (!event) return [];
+  const rows = await db
+    .select({ uuid: lambdas.uuid, name: lambdas.name, skills: lambdas.skills, deployment: deployments, ...invocationLimitColumns })
     .from(lambdas)
-    .where(and(eq(lambdas.accountId, accountId), eq(lambdas.eventId, eventId), inArray(lambdas.state, ["Productive", "Modified"])))
-    .limit(1)
-    .get();
-  return row !== undefined;
+    .innerJoin(deployments, eq(deployments.id, lambdas.deploymentId))
+    .leftJoin(accountLimits, eq(accountLimits.accountId, lambdas.accountId))
+    .where(and(eq(lambdas.accountId, accountId), eq(lambdas.eventId, eventId), isNotNull(lambdas.deploymentId)))
+    .orderBy(asc(lambdas.createdAt), asc(lambdas.uuid))
+    .all();
+  return rows
+    .filter((r) => servesSkill(event, r.skills, skillId))
+    .map((r) => ({ uuid: r.uuid, serving: { name: r.name, deployment: r.deployment, limits: invocationLimits(r) } }));
+}
+
+/** Whether any deployed function of the account answers the event for `skillId`; unknown events are simply not implemented. */
+export async function isImplemented(db: Db, accountId: string, eventId: string, skillId?: string): Promise<boolean> {
+  return (await eventListeners(db, accountId, eventId, skillId)).length > 0;
 }

@@ -6,6 +6,7 @@ import { accountLimits, apiKeys, deployments, lambdas, oauthClients } from "../d
 import { invocationLimitColumns, invocationLimits } from "../gate/lease";
 import type { ServingLookup } from "../runtime/invoke";
 import { looksLikeKey, toPrincipal } from "./api-keys";
+import { tokenPrincipal } from "./oauth-clients";
 import type { TokenSubject } from "./tokens";
 
 /** What the gateway needs before it runs a function: who calls, and what serves. */
@@ -54,6 +55,5 @@ export async function gatewayLookupToken(db: Db, subject: TokenSubject, lambdaUu
     .get();
   if (!row) return { principal: null, lambda: null };
   const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
-  const principal: Principal = { accountId: subject.accountId, keyId: row.clientRowId, keyName: `oauth:${row.clientName}`, role: "FaaS-Invocation" };
-  return { principal, lambda };
+  return { principal: tokenPrincipal(subject.accountId, { id: row.clientRowId, name: row.clientName }), lambda };
 }

@@ -83,6 +83,27 @@ export async function revokeOAuthClient(db: Db, p: Principal, id: string): Promi
   if (revoked.meta.changes === 0) throw notFound(id);
 }
 
+/** The principal an access token acts as: the FaaS-Invocation role of its account, named after its client. */
+export const tokenPrincipal = (accountId: string, client: Pick<Row, "id" | "name">): Principal => ({
+  accountId,
+  keyId: client.id,
+  keyName: `oauth:${client.name}`,
+  role: "FaaS-Invocation",
+});
+
+/**
+ * The principal of a verified access token, while its client is still active (revoking a client
+ * ends its tokens at the next call); null otherwise.
+ */
+export async function authenticateTokenSubject(db: Db, subject: { accountId: string; clientId: string }): Promise<Principal | null> {
+  const row = await db
+    .select({ id: oauthClients.id, name: oauthClients.name })
+    .from(oauthClients)
+    .where(and(eq(oauthClients.clientId, subject.clientId), eq(oauthClients.accountId, subject.accountId), isNull(oauthClients.revokedAt)))
+    .get();
+  return row ? tokenPrincipal(subject.accountId, row) : null;
+}
+
 // Compared against when the client is unknown, so an unknown client id costs the same as a wrong secret.
 const DUMMY_HASH = "0".repeat(64);
 
