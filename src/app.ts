@@ -4,6 +4,7 @@ import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
 import { deploymentRoutes } from "./api/deployments";
 import { domainRoutes } from "./api/domain";
+import { eventInvokeRoutes } from "./api/event-invoke";
 import { eventRoutes } from "./api/events";
 import { functionRoutes } from "./api/functions";
 import { onError } from "./api/error-handler";
@@ -17,6 +18,7 @@ import { reportRoutes } from "./api/reports";
 import { runtimeRoutes } from "./api/runtimes";
 import { scheduleRoutes } from "./api/schedules";
 import { secretRoutes } from "./api/secrets";
+import { templateRoutes } from "./api/templates";
 
 export function createApp() {
   const app = newRouter();
@@ -44,7 +46,9 @@ export function createApp() {
   app.route("/", domainRoutes);
   app.route("/", oauthRoutes);
   app.route("/", eventRoutes);
+  app.route("/", eventInvokeRoutes);
   app.route("/", functionRoutes);
+  app.route("/", templateRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

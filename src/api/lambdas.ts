@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import * as lambdas from "../services/lambdas";
+import { applyTemplate } from "../services/templates";
 import { json, jsonBody } from "./json";
 import { accountRoute, conflictResponse, dbOf, errorResponses, newRouter } from "./route";
 import { AccountIdParam, LambdaCreateSchema, LambdaSchema, LambdaUpdateSchema, stateList, statesOf, UuidParam } from "./schemas";
@@ -39,7 +40,8 @@ export const lambdaRoutes = newRouter()
       request: { params: Params, body: jsonBody(LambdaCreateSchema) },
       responses: { 201: json(LambdaSchema, "The created function"), 409: conflictResponse, ...errorResponses },
     }),
-    async (c) => c.json(await lambdas.createLambda(dbOf(c), c.get("principal"), c.req.valid("json")), 201),
+    // A templateId fills in code, event and sample payload (services/templates.ts).
+    async (c) => c.json(await lambdas.createLambda(dbOf(c), c.get("principal"), applyTemplate(c.req.valid("json"))), 201),
   )
   .openapi(
     accountRoute("lambda:read", {

@@ -1,0 +1,71 @@
+// Function templates (LivePerson Functions §8.4): the catalogue GET /templates lists, and what
+// creating a function with {templateId} takes from one (code, event, sample payload).
+//
+// Left out of LivePerson's list, because edgefn cannot run them as shipped:
+//   - Salesforce (No Event): needs jsforce, which edgefn does not provide;
+//   - Keyword Scanner (Messaging Conversation End): needs Toolbelt.ConversationUtil;
+//   - Replace Files for Conversation (Messaging Conversation End): needs Toolbelt.GDPRUtil.
+// Bot connector hooks (pre/post/error) get no template: a hook only makes sense around a given
+// vendor's payload.
+import type { z } from "@hono/zod-openapi";
+import type { LambdaCreateSchema } from "../api/schemas";
+import { badInput } from "../errors";
+import { EVENT_CATALOGUE } from "./events-catalogue";
+import { MESSAGING_TEMPLATES } from "./templates/messaging";
+import { NO_EVENT_TEMPLATES } from "./templates/no-event";
+import { OTHER_EVENT_TEMPLATES } from "./templates/other-events";
+import type { Template } from "./templates/template";
+
+export type { Template } from "./templates/template";
+
+// Listed as GET /events lists the events, the ones bound to no event first.
+const eventOrder = (t: Template) => (t.eventId === null ? -1 : EVENT_CATALOGUE.findIndex((e) => e.eventId === t.eventId));
+
+/** Every template; the first one (Greeting) is the default for a function without an event. */
+export const TEMPLATES: readonly Template[] = [...NO_EVENT_TEMPLATES, ...OTHER_EVENT_TEMPLATES, ...MESSAGING_TEMPLATES].sort(
+  (a, b) => eventOrder(a) - eventOrder(b),
+);
+
+export function findTemplate(templateId: string): Template | undefined {
+  return TEMPLATES.find((t) => t.templateId === templateId);
+}
+
+// LivePerson's clients say "No Event" (or send nothing) for a function bound to no event.
+const NO_EVENT = "No Event";
+const eventIdOrNull = (eventId: string | null | undefined) => (!eventId || eventId === NO_EVENT ? null : eventId);
+
+/** The templates of one event ("No Event" or "" = the ones bound to no event), or all without a filter. */
+export function listTemplates(eventId?: string): Template[] {
+  if (eventId === undefined) return [...TEMPLATES];
+  const wanted = eventIdOrNull(eventId);
+  return TEMPLATES.filter((t) => t.eventId === wanted);
+}
+
+type LambdaCreateInput = z.infer<typeof LambdaCreateSchema>;
+type Implementation = NonNullable<LambdaCreateInput["implementation"]>;
+
+/**
+ * The create body with the template's parts filled in: its code (unless the caller gave an
+ * implementation: the caller's code wins), its event and its sample payload (unless given). A
+ * caller's eventId that differs from the template's is refused rather than silently replaced: the
+ * code is written for the template's event. Without a templateId the body is returned as it is.
+ */
+export function applyTemplate(input: LambdaCreateInput): LambdaCreateInput & { implementation: Implementation } {
+  if (input.templateId === undefined) {
+    if (input.implementation === undefined) throw badInput("implementation (with code) or templateId is required");
+    return { ...input, implementation: input.implementation };
+  }
+  const template = findTemplate(input.templateId);
+  if (!template) throw badInput(`Unknown templateId ${input.templateId}; GET /templates lists them`);
+
+  const requested = eventIdOrNull(input.eventId);
+  if (requested !== null && requested !== template.eventId) {
+    throw badInput(`Template ${template.templateId} is for ${template.eventId ?? "No Event"}, not eventId ${requested}; leave eventId out or pick a template of that event`);
+  }
+  return {
+    ...input,
+    eventId: template.eventId,
+    implementation: input.implementation ?? { code: template.code, dependencies: [], environmentVariables: [] },
+    samplePayload: input.samplePayload !== undefined ? input.samplePayload : structuredClone(template.samplePayload),
+  };
+}
