@@ -20,11 +20,20 @@ export async function startPlatform({ name, tmp, vars, logFd, say }) {
   if ((await applyMigrations({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
   say(`${name}: starting wrangler dev`);
   const runtime = startRuntime({ port: await freePort(), persistTo, vars, onLine: log });
-  await runtime.ready;
-  const port = await freePort();
-  const proxy = spawn(process.execPath, [path.join(ROOT, "scripts", "front-proxy.mjs"), "--port", String(port), "--upstream-port", String(runtime.port)], { stdio: ["ignore", logFd, logFd] });
-  for (let i = 0; i < 100 && (await probe(port)) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-  if ((await probe(port)) !== 200) throw new Error(`${name}: the front proxy did not come up`);
+  await runtime.ready; // stops wrangler itself when it never gets ready
+  let proxy;
+  let port;
+  try {
+    port = await freePort();
+    proxy = spawn(process.execPath, [path.join(ROOT, "scripts", "front-proxy.mjs"), "--port", String(port), "--upstream-port", String(runtime.port)], { stdio: ["ignore", logFd, logFd] });
+    for (let i = 0; i < 100 && (await probe(port)) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    if ((await probe(port)) !== 200) throw new Error(`${name}: the front proxy did not come up`);
+  } catch (error) {
+    // Nobody gets a handle to stop them with: leave no wrangler, workerd or proxy behind.
+    proxy?.kill("SIGTERM");
+    await runtime.stop();
+    throw error;
+  }
   return {
     name,
     port,
