@@ -86,7 +86,7 @@ const tokenRoute = createRoute({
   summary: "OAuth2 token endpoint (client_credentials): an access token for invoking the account's functions",
   description:
     "Form body `grant_type=client_credentials&scope=&client_id=…&client_secret=…` (or the client credentials as HTTP Basic). " +
-    "The token is accepted by the invoke route as the FaaS-Invocation role of this account until it expires or its client is revoked.",
+    "The token acts as the FaaS-Invocation role of this account on every /api/account route that role may use (invoke by uuid or event, isImplemented, the function lists) until it expires or its client is revoked.",
   request: {
     params: Params,
     query: z.object({ v: z.string().optional().openapi({ example: "2.0" }) }),
