@@ -32,5 +32,7 @@ export interface AppEnv {
     principal: Principal;
     /** The invoke routes' function lookup, done together with the key (api/invoke.ts). */
     serving?: ServingLookup;
+    /** How the invocation path checks that lookup against the account's gate (api/gateway-auth.ts). */
+    freshness?: import("./runtime/invoke").Freshness;
   };
 }

@@ -4,10 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
-import { invokeDeployed, visibleLogs, type InvokeOutcome, type ServingLookup, type Trigger } from "../runtime/invoke";
-import { gatewayLookup, gatewayLookupToken } from "../services/gateway";
-import { looksLikeJwt } from "../services/tokens";
-import { admit, bearerKey, verifiedTokenSubject } from "./auth";
+import { invokeDeployed, visibleLogs, type Freshness, type InvokeOutcome, type ServingLookup, type Trigger } from "../runtime/invoke";
+import { authenticateAndLoad } from "./gateway-auth";
 import { json, jsonBody } from "./json";
 import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
 import { AccountIdParam, ErrorSchema, InvokeBodySchema, InvokeQuerySchema, LogEntrySchema, UuidParam } from "./schemas";
@@ -50,29 +48,6 @@ export const refused = {
 };
 
 /**
- * The gateway's hot path: the key (or OAuth2 access token, told apart by shape), the function and
- * its serving version in one read (see services/gateway). The function is looked up in the key's own account; admit() then checks that
- * this is the account in the path.
- */
-const authenticateAndLoad = createMiddleware<AppEnv>(async (c, next) => {
-  const credential = bearerKey(c);
-  const uuid = c.req.param("uuid") ?? "";
-  const found = looksLikeJwt(credential) ? await lookupByToken(c, credential, uuid) : await gatewayLookup(dbOf(c), credential, uuid);
-  admit(c, found.principal);
-  c.set("serving", found.lambda);
-  await next();
-});
-
-/**
- * An OAuth2 access token from the token endpoint (api/oauth.ts): verified without D1 (HS256 with
- * JWT_SIGNING_KEY, expiry, scope), then its client, the function and the limits in one statement.
- * A token for another account is treated like that account's key: admit() answers 404.
- */
-async function lookupByToken(c: Context<AppEnv>, token: string, uuid: string) {
-  return gatewayLookupToken(dbOf(c), await verifiedTokenSubject(c, token), uuid);
-}
-
-/**
  * Runs one deployed function for the request's principal. `serving` is what the caller already read
  * (function, serving version, limits); the lambda routes' middleware put it on the context.
  */
@@ -82,6 +57,7 @@ export async function run(
   body: z.infer<typeof InvokeBodySchema>,
   trigger: Trigger,
   serving: ServingLookup | undefined = c.get("serving"),
+  freshness: Freshness | undefined = serving === c.get("serving") ? c.get("freshness") : undefined,
 ): Promise<InvokeOutcome> {
   const principal = c.get("principal");
   return invokeDeployed(
@@ -94,6 +70,7 @@ export async function run(
       requestId: c.get("requestId"),
     },
     serving,
+    freshness,
   );
 }
 

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type Admission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
 import { recordLostInvocations } from "./reclaim";
 
 // Leases closed per alarm run (two D1 statements each); more are closed by the next run, at once.
@@ -15,6 +15,7 @@ const INITIAL_HOLD_MS = 1_000;
 // Storage keys (the Durable Object's key-value API, in its SQLite database).
 export const LEASE_PREFIX = "lease:";
 const MONTH_PREFIX = "month:";
+const EPOCH_KEY = "epoch";
 // Lease and counter writes do not hold the answer until the disk confirms them: the write is made
 // (and committed) in the same event, only its durability confirmation is not awaited. Waiting for
 // it cost about 15% of invoke throughput (npm run bench). A crash of the process after the answer
@@ -34,6 +35,12 @@ const UNCONFIRMED = { allowUnconfirmed: true } as const;
  *   before the alarm ran: a crash never holds a slot past deadline + margin.
  * - `month:<YYYY-MM>`: invocations admitted per UTC calendar month (the fair-use quota).
  *
+ * - `epoch`: a number that grows whenever something the gateway caches changes for the account (a
+ *   key or OAuth client revoked, a function deployed or undeployed, limits changed: the services
+ *   call bumpEpoch after their D1 write). Gateway isolates tag what they cache with the epoch they
+ *   saw before reading it, and acquire refuses a tagged admission whose epoch is no longer current
+ *   ("stale"), so a cached lookup is never used past a change: see services/gateway-cache.ts.
+ *
  * Counting happens in memory, on a copy of the leases loaded at start and kept in step with every
  * write: an admission costs the writes it makes (lease, counter) and no read. Which invocations
  * ended is only kept in memory (after a restart, an ended lease counts again until it is released
@@ -48,6 +55,8 @@ export class AccountGate extends DurableObject<Env> {
   private counted: { month: string; n: number } | null = null;
   /** Moving average of how long an invocation holds its slot, for Retry-After. */
   private holdMs = INITIAL_HOLD_MS;
+  /** See the class comment; read from storage at start. */
+  private epoch = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +66,7 @@ export class AccountGate extends DurableObject<Env> {
         this.held.set(l.invocationId, { startedAt: l.startedAt, deadline: l.deadline, ended: false });
       }
       this.alarmAt = await ctx.storage.getAlarm();
+      this.epoch = (await ctx.storage.get<number>(EPOCH_KEY)) ?? 0;
       const next = this.earliestExpiry();
       if (next !== null) await this.alarmNoLaterThan(next);
     });
@@ -71,20 +81,24 @@ export class AccountGate extends DurableObject<Env> {
    *   earliest deadline of a running invocation (by then one slot is free for sure); at least 1 s.
    * Acquiring the same invocation id twice (a retried call) takes one slot and counts once.
    * `settled`: what the caller learnt since its last call (see gate/client), applied first.
+   * `expectEpoch`: the epoch the caller's cached lookup is tagged with; another one answers "stale"
+   * and takes nothing. Every answer carries the current epoch.
    */
-  async acquire(lease: Lease, limits: GateLimits, settled: Settled = {}): Promise<Admission> {
+  async acquire(lease: Lease, limits: GateLimits, settled: Settled = {}, expectEpoch?: number): Promise<EpochAdmission> {
     this.settle(settled);
-    if (this.held.has(lease.invocationId)) return { ok: true }; // a retried call: already admitted
+    const epoch = this.epoch;
+    if (this.held.has(lease.invocationId)) return { ok: true, epoch }; // a retried call: already admitted
+    if (expectEpoch !== undefined && expectEpoch !== epoch) return { ok: false, reason: "stale", epoch };
     const now = Date.now();
     const month = monthOf(now);
     const used = await this.monthCount(month);
     if (limits.enforceMonthlyQuota && used >= limits.invocationsPerMonth) {
       const retryAfterSeconds = Math.max(1, Math.ceil((nextMonthStart(now) - now) / 1000));
-      return { ok: false, reason: "quota", retryAfterSeconds, limit: limits.invocationsPerMonth, inUse: used };
+      return { ok: false, reason: "quota", retryAfterSeconds, limit: limits.invocationsPerMonth, inUse: used, epoch };
     }
     const live = this.live(now);
     if (live.n >= limits.concurrentInvocations) {
-      return { ok: false, reason: "concurrency", retryAfterSeconds: this.retryAfter(now, live), limit: limits.concurrentInvocations, inUse: live.n };
+      return { ok: false, reason: "concurrency", retryAfterSeconds: this.retryAfter(now, live), limit: limits.concurrentInvocations, inUse: live.n, epoch };
     }
     void this.ctx.storage.put(LEASE_PREFIX + lease.invocationId, { ...lease, scheduleId: lease.scheduleId ?? null }, UNCONFIRMED);
     this.held.set(lease.invocationId, { startedAt: lease.startedAt, deadline: lease.deadline, ended: false });
@@ -93,7 +107,14 @@ export class AccountGate extends DurableObject<Env> {
     // The first invocation of a month drops the counter of MONTHS_KEPT months ago.
     if (used === 0) void this.ctx.storage.delete(MONTH_PREFIX + monthOf(monthsBefore(now, MONTHS_KEPT)), UNCONFIRMED);
     await this.alarmNoLaterThan(lease.deadline + LEASE_MARGIN_MS);
-    return { ok: true };
+    return { ok: true, epoch };
+  }
+
+  /** Something the gateway caches changed for the account: later tagged admissions must re-read. Answers the new epoch. */
+  async bumpEpoch(): Promise<number> {
+    this.epoch++;
+    await this.ctx.storage.put(EPOCH_KEY, this.epoch); // confirmed: a change must never be forgotten
+    return this.epoch;
   }
 
   /** Gives a lease (and its slot) back; true if it was still held. */

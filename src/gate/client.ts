@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ApiError, ErrorCodes, retryLater } from "../errors";
 import type { AccountGate } from "./account-gate";
-import { monthOf, nextMonthStart, type Admission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+import { monthOf, nextMonthStart, type Admission, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
 
 const gateEnv = env as unknown as Env;
 
@@ -21,7 +21,7 @@ const gateOf = (accountId: string): DurableObjectStub<AccountGate> => gateEnv.GA
 const HOW_TO_RAISE = (accountId: string) => `the operator can raise it with PUT /admin/accounts/${accountId}/limits`;
 
 /** The 429 for a refused admission: which limit, how far it is used, and when to retry. */
-export function refusal(accountId: string, a: Exclude<Admission, { ok: true }>): ApiError {
+export function refusal(accountId: string, a: Extract<Admission, { reason: "quota" | "concurrency" }>): ApiError {
   if (a.reason === "quota") {
     const now = Date.now();
     const resets = new Date(nextMonthStart(now)).toISOString().slice(0, 10);
@@ -81,23 +81,52 @@ function putBack(accountId: string, s: Settled) {
 
 const isEmpty = (s: Settled) => !s.ended?.length && !s.released?.length;
 
+/** What taking a slot answered: admitted, or the caller's cached lookup is stale (nothing taken); and the account's epoch. */
+export type Slot = { stale: boolean; epoch: number };
+
 /**
  * Takes a slot for the invocation of `lease`. Throws ApiError 429 (tooManyRequests or
  * quotaExceeded, with Retry-After) when a limit refuses, 503 when the gate cannot be reached (the
- * invocation does not run: the gate fails closed).
+ * invocation does not run: the gate fails closed). With `expectEpoch` (the epoch a cached lookup
+ * is tagged with) it answers `stale` instead when the account changed since (services/gateway-cache).
  */
-export async function takeSlot(lease: Lease, limits: GateLimits): Promise<void> {
-  if (gateBypassed()) return;
+export async function takeSlot(lease: Lease, limits: GateLimits, expectEpoch?: number): Promise<Slot> {
+  // Without a gate there is no epoch: a constant one lets the bench's control instance cache like
+  // the gated one does (GATE_BYPASS is for `npm run bench` only).
+  if (gateBypassed()) return { stale: false, epoch: 0 };
   const settled = takePending(lease.accountId);
-  let admission: Admission;
+  let admission: EpochAdmission;
   try {
-    admission = await gateOf(lease.accountId).acquire(lease, limits, settled);
+    admission = await gateOf(lease.accountId).acquire(lease, limits, settled, expectEpoch);
   } catch (error) {
     putBack(lease.accountId, settled); // settling is idempotent: send it again
     console.error(JSON.stringify({ msg: "gate unreachable", accountId: lease.accountId, invocationId: lease.invocationId, error: String(error) }));
     throw retryLater(503, ErrorCodes.general, "The platform could not admit this invocation right now; retry shortly", 1);
   }
-  if (!admission.ok) throw refusal(lease.accountId, admission);
+  if (admission.ok) return { stale: false, epoch: admission.epoch };
+  if (admission.reason === "stale") return { stale: true, epoch: admission.epoch };
+  throw refusal(lease.accountId, admission);
+}
+
+/**
+ * Tells the account's gate that something the gateway caches changed (a key or OAuth client
+ * revoked, a function deployed or undeployed, limits changed); call it after the D1 write. Never
+ * throws: if the gate cannot be told, cached lookups still expire after CACHE_TTL_MS
+ * (services/gateway-cache).
+ */
+export async function bumpEpoch(accountId: string): Promise<void> {
+  if (gateBypassed()) return;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await gateOf(accountId).bumpEpoch();
+      return;
+    } catch (error) {
+      if (attempt === 2) {
+        console.error(JSON.stringify({ msg: "could not bump the gate epoch; cached gateway lookups expire by age", accountId, error: String(error) }));
+        return;
+      }
+    }
+  }
 }
 
 /**

@@ -39,6 +39,8 @@ export interface GateLimits {
 
 export type Admission =
   | { ok: true }
+  /** The caller's cached lookup predates a change (see AccountGate.epoch): nothing was taken. */
+  | { ok: false; reason: "stale" }
   | {
       ok: false;
       reason: "concurrency" | "quota";
@@ -49,6 +51,9 @@ export type Admission =
       /** Running invocations (concurrency) or invocations this month (quota). */
       inUse: number;
     };
+
+/** An admission and the account's epoch at the time (see AccountGate). */
+export type EpochAdmission = Admission & { epoch: number };
 
 export interface GateUsage {
   /** Invocations holding a slot now. */

@@ -143,17 +143,19 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
  * Once the function runs it never throws.
  *
  * `preloaded` is lookupServing's answer when the caller already read it (the gateway does, together
- * with the key); without it the version and limits are read here.
+ * with the key, or takes it from its cache); without it the version and limits are read here.
+ * `freshness` comes with a cached lookup: the gate checks its epoch, and a stale one is read again.
  */
-export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, preloaded?: ServingLookup): Promise<InvokeOutcome> {
-  const found = preloaded === undefined ? await lookupServing(deps.db, req.accountId, req.lambdaUuid) : preloaded;
-  const deployment = servingDeployment(found, req.lambdaUuid);
-  const limits = found?.limits ?? (await readLimits(deps.db, req.accountId));
-  const timeoutMs = limits.timeoutMs ?? deps.timeoutMs;
+export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, preloaded?: ServingLookup, freshness?: Freshness): Promise<InvokeOutcome> {
+  let found = preloaded === undefined ? await lookupServing(deps.db, req.accountId, req.lambdaUuid) : preloaded;
+  let expectEpoch = freshness?.epoch;
   const invocationId = crypto.randomUUID();
-  const startedAt = Date.now();
-  await takeSlot(
-    {
+  for (let attempt = 1; ; attempt++) {
+    const deployment = servingDeployment(found, req.lambdaUuid);
+    const limits = found?.limits ?? (await readLimits(deps.db, req.accountId));
+    const timeoutMs = limits.timeoutMs ?? deps.timeoutMs;
+    const startedAt = Date.now();
+    const lease = {
       invocationId,
       accountId: req.accountId,
       lambdaUuid: req.lambdaUuid,
@@ -164,9 +166,33 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
       scheduleId: req.scheduleId ?? null,
       startedAt,
       deadline: startedAt + timeoutMs,
-    },
-    limits,
-  );
+    };
+    // After a few changes in a row, admit without the check: the last read is as fresh as any.
+    const slot = await takeSlot(lease, limits, attempt <= MAX_FRESHNESS_ATTEMPTS ? expectEpoch : undefined);
+    if (slot.stale) {
+      found = await freshness!.refresh(slot.epoch);
+      expectEpoch = slot.epoch;
+      continue;
+    }
+    freshness?.admitted(slot.epoch);
+    return runAdmitted(deps, req, deployment, timeoutMs, invocationId, startedAt);
+  }
+}
+
+/** How often a stale cached lookup is read again before the invocation is admitted without the check. */
+const MAX_FRESHNESS_ATTEMPTS = 3;
+
+/** What the gateway's cache (services/gateway-cache) needs from the invocation path. */
+export interface Freshness {
+  /** The gate epoch the preloaded lookup was read at (undefined: not known, so not checked). */
+  epoch: number | undefined;
+  /** The lookup was stale: the account changed and the gate is at `epoch` now. Read it again (may throw 401/404). */
+  refresh(epoch: number): Promise<ServingLookup>;
+  /** The invocation was admitted at `epoch`, with the lookup last given. */
+  admitted(epoch: number): void;
+}
+
+async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, timeoutMs: number, invocationId: string, startedAt: number): Promise<InvokeOutcome> {
   const outcome = { invocationId, ...(await runOnce({ ...deps, timeoutMs }, req, deployment, invocationId)) } as InvokeOutcome;
   endSlot(req.accountId, invocationId);
   const record: InvocationRecord = {

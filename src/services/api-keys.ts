@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
 import { auditIfChanged, auditInsert } from "./audit";
+import { bumpEpoch } from "../gate/client";
 
 export const API_KEY_PREFIX = "efk_";
 
@@ -100,4 +101,5 @@ export async function revokeApiKey(db: Db, p: Principal, id: string) {
     }
     throw new ApiError(404, ErrorCodes.notFound, `No active API key with id ${id} in this account`);
   }
+  await bumpEpoch(p.accountId); // the gateway may hold the key in its cache
 }

@@ -10,6 +10,7 @@ import { auditIfChanged } from "./audit";
 import { eventLimitReached, roomForBinding } from "./event-binding";
 import { deploymentDto, getLambda, getLambdaRow } from "./lambdas";
 import { PAUSED_BY_UNDEPLOY } from "./schedule-rules";
+import { bumpEpoch } from "../gate/client";
 
 export interface DeployDeps {
   db: Db;
@@ -91,6 +92,7 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
     if (room && current.version === row.version) throw eventLimitReached(row.eventId!, row.skills, "deployed");
     throw conflict("The function was changed while it was being deployed; deploy again");
   }
+  await bumpEpoch(p.accountId); // the gateway may hold the previous version in its cache
   await pruneHistory(db, p.accountId, uuid);
   return deploymentDto(row, deployment);
 }
@@ -146,6 +148,7 @@ export async function undeployLambda(db: Db, p: Principal, uuid: string) {
         ),
       auditIfChanged(db, { accountId: p.accountId, actor, action: "schedule.pause", target: uuid, detail: { reason: PAUSED_BY_UNDEPLOY } }, now),
     ]);
+    await bumpEpoch(p.accountId); // the gateway may hold the function in its cache
   }
   return getLambda(db, p, uuid);
 }

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { accountLimits, accounts } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
 import { auditInsert } from "./audit";
+import { bumpEpoch } from "../gate/client";
 
 interface NumberLimit {
   kind: "int";
@@ -105,5 +106,6 @@ export async function setAccountLimits(db: Db, accountId: string, input: Partial
       .onConflictDoUpdate({ target: accountLimits.accountId, set: { ...changes, updatedAt: now, updatedBy: OPERATOR } }),
     auditInsert(db, { accountId, actor: OPERATOR, action: "limits.update", target: accountId, detail }, now),
   ]);
+  await bumpEpoch(accountId); // the gateway caches the limits with the functions
   return view(accountId, after);
 }

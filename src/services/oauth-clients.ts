@@ -11,6 +11,7 @@ import type { Db } from "../db/client";
 import { oauthClients } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
 import { auditIfChanged, auditInsert } from "./audit";
+import { bumpEpoch } from "../gate/client";
 
 /** The one scope a client (and its tokens) carries: invoking the account's functions. */
 export const INVOKE_SCOPE = "faas.lambda.invoke";
@@ -81,6 +82,7 @@ export async function revokeOAuthClient(db: Db, p: Principal, id: string): Promi
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "oauthclient.revoke", target: id }),
   ]);
   if (revoked.meta.changes === 0) throw notFound(id);
+  await bumpEpoch(p.accountId); // the gateway may hold the client's tokens in its cache
 }
 
 /** The principal an access token acts as: the FaaS-Invocation role of its account, named after its client. */
