@@ -6,7 +6,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AccountGate, LEASE_PREFIX } from "../src/gate/account-gate";
 import type { Lease } from "../src/gate/lease";
-import { CACHE_TTL_MS, cachedLookup, noteEpoch, knownEpoch, rememberLookup } from "../src/services/gateway-cache";
+import { CACHE_TTL_MS, cacheSize, cachedLookup, noteEpoch, knownEpoch, rememberLookup } from "../src/services/gateway-cache";
 import { OPERATOR_TOKEN, call, deploy, deployed, env, invoke, json, newAccount, type TestAccount } from "./helpers/api";
 import { CODES, expectError } from "./helpers/spec";
 
@@ -144,6 +144,26 @@ describe("cache rules", () => {
     expect(cachedLookup(acct, { kind: "key", hash: "other" }, "u")).toBeUndefined();
     expect(cachedLookup(acct, cred, "u", Date.now() + CACHE_TTL_MS + 1)).toBeUndefined();
     expect(cachedLookup(acct, cred, "u"), "expired entries are dropped").toBeUndefined();
+  });
+
+  it("keeps one copy of a deployment's code for all entries, and holds at most 8M characters of code", () => {
+    const acct = `unit${crypto.randomUUID()}`;
+    const big = (id: string) => ({ ...deployment, id, code: "x".repeat(100_000) });
+    const before = cacheSize();
+    for (let i = 0; i < 3; i++) {
+      // Three callers of one function: three entries, each read separately from D1 (distinct objects).
+      rememberLookup(acct, { kind: "key", hash: `h${i}` }, "u", { principal: principal(acct), lambda: { name: "fn", deployment: big(`shared-${acct}`) } }, 1, 1);
+    }
+    expect(cacheSize().entries - before.entries).toBe(3);
+    expect(cacheSize().deployments - before.deployments).toBe(1);
+    expect(cacheSize().codeChars - before.codeChars).toBeLessThan(200_000);
+    // 90 functions of 100,000 characters each: the oldest entries make room.
+    for (let i = 0; i < 90; i++) {
+      rememberLookup(acct, { kind: "key", hash: "h" }, `f${i}`, { principal: principal(acct), lambda: { name: "fn", deployment: big(`${acct}-${i}`) } }, 1, 1);
+    }
+    expect(cacheSize().codeChars).toBeLessThanOrEqual(8_000_000);
+    expect(cachedLookup(acct, { kind: "key", hash: "h0" }, "u"), "the oldest went first").toBeUndefined();
+    expect(cachedLookup(acct, { kind: "key", hash: "h" }, "f89"), "the newest stays").toBeDefined();
   });
 
   it("remembers the newest epoch seen per account", () => {

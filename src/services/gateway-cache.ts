@@ -18,18 +18,50 @@ import type { Principal } from "../auth/principal";
 import type { ServingLookup } from "../runtime/invoke";
 
 export const CACHE_TTL_MS = 10_000;
-const MAX_ENTRIES = 5_000;
+const MAX_ENTRIES = 2_000;
+// A deployment holds the function's code (up to 100,000 characters): entries share one copy per
+// deployment, and the copies together stay under this many characters (an isolate has 128 MB).
+const MAX_CODE_CHARS = 8_000_000;
+
+type Deployment = NonNullable<NonNullable<ServingLookup>["deployment"]>;
 
 interface Entry {
   principal: Principal;
-  lambda: NonNullable<ServingLookup>;
+  lambda: NonNullable<ServingLookup> & { deployment: Deployment };
   epoch: number;
   at: number;
 }
 
 const entries = new Map<string, Entry>();
+/** The deployments the entries refer to, one copy each (deployments never change), with how many entries refer to it. */
+const deployments = new Map<string, { deployment: Deployment; refs: number }>();
+let codeChars = 0;
 /** The newest epoch this isolate has seen per account (from the gate's answers). */
 const epochs = new Map<string, number>();
+
+const sizeOf = (d: Deployment) => d.code.length + JSON.stringify(d.environmentVariables).length;
+
+function intern(d: Deployment): Deployment {
+  const held = deployments.get(d.id);
+  if (held) {
+    held.refs++;
+    return held.deployment;
+  }
+  deployments.set(d.id, { deployment: d, refs: 1 });
+  codeChars += sizeOf(d);
+  return d;
+}
+
+function drop(key: string) {
+  const entry = entries.get(key);
+  if (!entry) return;
+  entries.delete(key);
+  const held = deployments.get(entry.lambda.deployment.id);
+  if (held && --held.refs === 0) {
+    deployments.delete(entry.lambda.deployment.id);
+    codeChars -= sizeOf(held.deployment);
+  }
+}
 
 /**
  * What identifies a caller: an API key by its hash, an access token by its client (the token's
@@ -46,7 +78,7 @@ export function cachedLookup(accountId: string, cred: CredentialRef, lambdaUuid:
   const entry = entries.get(key);
   if (!entry) return undefined;
   if (now - entry.at > CACHE_TTL_MS) {
-    entries.delete(key);
+    drop(key);
     return undefined;
   }
   return entry;
@@ -74,6 +106,13 @@ export function rememberLookup(
 ) {
   if (readAt === undefined || readAt !== admittedAt) return;
   if (!found.principal || found.principal.accountId !== accountId || !found.lambda?.deployment) return;
-  if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!); // the oldest
-  entries.set(keyOf(accountId, cred, lambdaUuid), { principal: found.principal, lambda: found.lambda, epoch: readAt, at: Date.now() });
+  const key = keyOf(accountId, cred, lambdaUuid);
+  drop(key);
+  const lambda = { ...found.lambda, deployment: intern(found.lambda.deployment) };
+  entries.set(key, { principal: found.principal, lambda, epoch: readAt, at: Date.now() });
+  // The oldest entries go first (a Map iterates in insertion order).
+  while (entries.size > MAX_ENTRIES || (codeChars > MAX_CODE_CHARS && entries.size > 1)) drop(entries.keys().next().value!);
 }
+
+/** How much the cache holds (for tests and diagnostics). */
+export const cacheSize = () => ({ entries: entries.size, deployments: deployments.size, codeChars });
