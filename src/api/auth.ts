@@ -36,7 +36,7 @@ export function admit(c: Context<AppEnv>, principal: Principal | null) {
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = bearerKey(c);
   const db = createDb(c.env.DB);
-  admit(c, looksLikeJwt(credential) ? await principalOfToken(c, credential) : await authenticateApiKey(db, credential));
+  admit(c, looksLikeJwt(credential) ? await authenticateTokenSubject(db, await verifiedTokenSubject(c, credential)) : await authenticateApiKey(db, credential));
   await next();
 });
 
@@ -45,10 +45,6 @@ export async function verifiedTokenSubject(c: Context<AppEnv>, token: string) {
   const subject = await verifyToken(c.env.JWT_SIGNING_KEY, token);
   if (!subject) throw new ApiError(401, ErrorCodes.unauthorized, "Invalid or expired access token");
   return subject;
-}
-
-async function principalOfToken(c: Context<AppEnv>, token: string) {
-  return authenticateTokenSubject(createDb(c.env.DB), await verifiedTokenSubject(c, token));
 }
 
 export const authorize = (action: Action) =>

@@ -35,6 +35,14 @@ export const EVENT_CATALOGUE = [
 
 export type EventId = (typeof EVENT_CATALOGUE)[number]["eventId"];
 
+// LivePerson's clients say "No Event" (or send nothing, or null) for a function bound to no event.
+const NO_EVENT = "No Event";
+
+/** The event id a function is bound to, with every spelling of "no event" as null. */
+export function normaliseEventId(eventId: string | null | undefined): string | null {
+  return !eventId || eventId === NO_EVENT ? null : eventId;
+}
+
 export function findEvent(eventId: string): CatalogueEvent | undefined {
   return EVENT_CATALOGUE.find((e) => e.eventId === eventId);
 }

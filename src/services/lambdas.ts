@@ -8,6 +8,7 @@ import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../erro
 import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
 import { auditIfChanged } from "./audit";
 import { eventLimitReached, eventOfBinding, roomForBinding } from "./event-binding";
+import { normaliseEventId } from "./events-catalogue";
 import { LIMITS, limitsOf } from "./limits";
 
 type LambdaRow = typeof lambdas.$inferSelect;
@@ -15,7 +16,6 @@ type DeploymentRow = typeof deployments.$inferSelect;
 export type LambdaState = LambdaRow["state"];
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const NO_EVENT = "No Event";
 const DEFAULT_SAMPLE_PAYLOAD = { headers: [], payload: {} };
 
 export function deploymentDto(l: Pick<LambdaRow, "name">, d: DeploymentRow) {
@@ -92,10 +92,6 @@ export async function listLambdas(db: Db, p: Principal, filter: { name?: string;
   const rows = await db.select().from(lambdas).where(and(...where)).orderBy(lambdas.createdAt).all();
   const history = await historyOf(db, p.accountId, rows.map((r) => r.uuid));
   return rows.map((r) => lambdaDto(r, history.get(r.uuid) ?? []));
-}
-
-function normaliseEventId(eventId: string | null | undefined): string | null {
-  return !eventId || eventId === NO_EVENT ? null : eventId;
 }
 
 function runtimeUuidOf(runtime: { uuid: string } | null | undefined): string {

@@ -10,7 +10,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { LambdaCreateSchema } from "../api/schemas";
 import { badInput } from "../errors";
-import { EVENT_CATALOGUE } from "./events-catalogue";
+import { EVENT_CATALOGUE, normaliseEventId } from "./events-catalogue";
+import type { LambdaCreateInput } from "./lambdas";
 import { MESSAGING_TEMPLATES } from "./templates/messaging";
 import { NO_EVENT_TEMPLATES } from "./templates/no-event";
 import { OTHER_EVENT_TEMPLATES } from "./templates/other-events";
@@ -30,19 +31,15 @@ export function findTemplate(templateId: string): Template | undefined {
   return TEMPLATES.find((t) => t.templateId === templateId);
 }
 
-// LivePerson's clients say "No Event" (or send nothing) for a function bound to no event.
-const NO_EVENT = "No Event";
-const eventIdOrNull = (eventId: string | null | undefined) => (!eventId || eventId === NO_EVENT ? null : eventId);
 
 /** The templates of one event ("No Event" or "" = the ones bound to no event), or all without a filter. */
 export function listTemplates(eventId?: string): Template[] {
   if (eventId === undefined) return [...TEMPLATES];
-  const wanted = eventIdOrNull(eventId);
+  const wanted = normaliseEventId(eventId);
   return TEMPLATES.filter((t) => t.eventId === wanted);
 }
 
-type LambdaCreateInput = z.infer<typeof LambdaCreateSchema>;
-type Implementation = NonNullable<LambdaCreateInput["implementation"]>;
+type LambdaCreateBody = z.infer<typeof LambdaCreateSchema>;
 
 /**
  * The create body with the template's parts filled in: its code (unless the caller gave an
@@ -50,7 +47,7 @@ type Implementation = NonNullable<LambdaCreateInput["implementation"]>;
  * caller's eventId that differs from the template's is refused rather than silently replaced: the
  * code is written for the template's event. Without a templateId the body is returned as it is.
  */
-export function applyTemplate(input: LambdaCreateInput): LambdaCreateInput & { implementation: Implementation } {
+export function applyTemplate(input: LambdaCreateBody): LambdaCreateInput {
   if (input.templateId === undefined) {
     if (input.implementation === undefined) throw badInput("implementation (with code) or templateId is required");
     return { ...input, implementation: input.implementation };
@@ -58,7 +55,7 @@ export function applyTemplate(input: LambdaCreateInput): LambdaCreateInput & { i
   const template = findTemplate(input.templateId);
   if (!template) throw badInput(`Unknown templateId ${input.templateId}; GET /templates lists them`);
 
-  const requested = eventIdOrNull(input.eventId);
+  const requested = normaliseEventId(input.eventId);
   if (requested !== null && requested !== template.eventId) {
     throw badInput(`Template ${template.templateId} is for ${template.eventId ?? "No Event"}, not eventId ${requested}; leave eventId out or pick a template of that event`);
   }
