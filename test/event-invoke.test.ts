@@ -3,7 +3,7 @@
 // first failure stops the chain (901). isImplemented answers the same selection.
 import { describe, expect, it } from "vitest";
 import { EVENT_FAN_OUT, runInWaves } from "../src/runtime/fan-out";
-import { call, createLambda, deployed, env, json, newAccount, type TestAccount, wireStatus } from "./helpers/api";
+import { OPERATOR_TOKEN, call, createLambda, deployed, env, json, newAccount, type TestAccount, wireStatus } from "./helpers/api";
 import { CODES, expectError } from "./helpers/spec";
 
 const V1 = "?v=1&skillId=&externalSystem=test";
@@ -121,6 +121,26 @@ describe("POST /events/{eventId}/invoke", () => {
     // The first wave (four functions) ran and was recorded; the rest never started.
     for (const uuid of uuids.slice(0, 4)) expect((await recordsOf(a, uuid, 1)).length).toBe(1);
     for (const uuid of uuids.slice(4)) expect(await recordsOf(a, uuid)).toEqual([]);
+  });
+
+  it("the functions share the account's timeout as one budget: a later wave gets what is left of it", async () => {
+    const a = await newAccount();
+    const limits = await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { timeoutMs: 1000 } });
+    expect(limits.status, await limits.clone().text()).toBe(200);
+    // Each alone fits the timeout (700 ms of 1,000); the fifth starts when the first wave ended.
+    const sleeper = "async function lambda() { await new Promise((r) => setTimeout(r, 700)); return 'done'; }";
+    const uuids: string[] = [];
+    for (let i = 0; i < 5; i++) uuids.push(await deployed(a, sleeper, { eventId: "conversational_command" }));
+    const started = Date.now();
+    const res = await invokeEvent(a, "conversational_command");
+    const elapsed = Date.now() - started;
+    expect(wireStatus(res)).toBe(901);
+    expect(await json(res)).toMatchObject({ errorCode: "com.liveperson.faas.handler.executiontime-exceeded", lambdaUUID: uuids[4] });
+    expect(elapsed).toBeLessThan(1900);
+    expect((await json(await invokeEvent(a, "conversational_command", V1, a.invocation))).errorCode).toBe("com.liveperson.faas.handler.executiontime-exceeded");
+    // Each function alone still answers within its timeout.
+    const alone = await call(`/api/account/${a.accountId}/lambdas/${uuids[4]}/invoke`, { key: a.invocation, body });
+    expect(await json(alone)).toBe("done");
   });
 
   it("selects by skill for skill events: skilled functions for their skills, a function without skills for every skill", async () => {

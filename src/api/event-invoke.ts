@@ -5,7 +5,7 @@ import type { InvokeOutcome } from "../runtime/invoke";
 import { eventListeners } from "../services/events";
 import { failedResponse, failure, limitBody, refused, run, tooLarge } from "./invoke";
 import { json, jsonBody } from "./json";
-import { accountRoute, dbOf, errorResponses, newRouter } from "./route";
+import { accountRoute, dbOf, errorResponses, newRouter, timeoutMsOf } from "./route";
 import { AccountIdParam, EventIdParam, InvokeBodySchema, InvokeQuerySchema } from "./schemas";
 
 const succeeded = (o: InvokeOutcome): o is Extract<InvokeOutcome, { status: "SUCCEEDED" }> => o.status === "SUCCEEDED";
@@ -19,7 +19,8 @@ export const eventInvokeRoutes = newRouter().openapi(
       summary:
         "Invoke every deployed function bound to the event that serves skillId. One function: answers its result. Several: a JSON array " +
         "of their results, oldest function first (creation time), with their uuids in X-Edgefn-Functions. They run in that order, at most " +
-        `${EVENT_FAN_OUT} at a time; the first failure (in that order) stops the chain: functions not started yet do not run, and the answer ` +
+        `${EVENT_FAN_OUT} at a time, within one time budget (the account's invocation timeout, 30 s by default: a function starting late ` +
+        "gets what is left of it); the first failure (in that order) stops the chain: functions not started yet do not run, and the answer " +
         "is the failure (901, with lambdaUUID). For events that select by skill, a function without skills serves every skill, and a call " +
         "without skillId reaches only those.",
       request: {
@@ -47,14 +48,17 @@ export const eventInvokeRoutes = newRouter().openapi(
       throw new ApiError(404, ErrorCodes.missingLambda, `No deployed function of this account answers event ${eventId}${forSkill}`);
     }
     const body = c.req.valid("json");
-    const outcomes = await runInWaves(listeners, EVENT_FAN_OUT, (l) => run(c, l.uuid, body, "event", l.serving), (o) => !succeeded(o));
+    // The functions share one time budget, the account's invocation timeout: whoever called the
+    // event waits for one answer, and LivePerson's client gives up (and retries) after 35 s.
+    const deadline = Date.now() + (listeners[0]!.serving.limits?.timeoutMs ?? timeoutMsOf(c));
+    const outcomes = await runInWaves(listeners, EVENT_FAN_OUT, (l) => run(c, l.uuid, body, "event", { serving: l.serving, deadline }), (o) => !succeeded(o));
     // The first stop in the documented order decides the answer.
     for (const o of outcomes) {
-      if (!o.ok) throw o.error; // refused by the gate (429/503) or gone meanwhile (404)
-      if (!succeeded(o.value)) {
-        const error = failure(o.value, false);
-        throw new ApiError(error.status, error.errorCode, error.errorMsg, { ...error.extra, lambdaUUID: listeners[o.index]!.uuid });
-      }
+      const lambdaUUID = listeners[o.index]!.uuid;
+      // Not run: refused by the gate (429/503), gone meanwhile (404) or no time left (901).
+      const error = !o.ok ? o.error : succeeded(o.value) ? null : failure(o.value, false);
+      if (error instanceof ApiError) throw new ApiError(error.status, error.errorCode, error.errorMsg, { ...error.extra, lambdaUUID }, error.headers);
+      if (error) throw error;
     }
     const results = outcomes.map((o) => (o.ok && succeeded(o.value) ? o.value : null)).filter((o) => o !== null);
     c.header("X-Edgefn-Functions", listeners.map((l) => l.uuid).join(","));

@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
-import { invokeDeployed, visibleLogs, type Freshness, type InvokeOutcome, type ServingLookup, type Trigger } from "../runtime/invoke";
+import { invokeDeployed, visibleLogs, type InvokeOutcome, type ServingLookup, type Trigger } from "../runtime/invoke";
 import { authenticateAndLoad } from "./gateway-auth";
 import { json, jsonBody } from "./json";
 import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
@@ -48,18 +48,19 @@ export const refused = {
 };
 
 /**
- * Runs one deployed function for the request's principal. `serving` is what the caller already read
- * (function, serving version, limits); the lambda routes' middleware put it on the context.
+ * Runs one deployed function for the request's principal: by default the one the invoke routes'
+ * middleware looked up (serving and freshness on the context); `serving` for a function the caller
+ * read itself; `deadline` when the caller has a time budget of its own (an event's functions).
  */
 export async function run(
   c: Context<AppEnv>,
   uuid: string,
   body: z.infer<typeof InvokeBodySchema>,
   trigger: Trigger,
-  serving: ServingLookup | undefined = c.get("serving"),
-  freshness: Freshness | undefined = serving === c.get("serving") ? c.get("freshness") : undefined,
+  options: { serving?: ServingLookup; deadline?: number } = {},
 ): Promise<InvokeOutcome> {
   const principal = c.get("principal");
+  const fromContext = options.serving === undefined;
   return invokeDeployed(
     { db: dbOf(c), loader: c.env.LOADER, host: hostExports(), timeoutMs: timeoutMsOf(c), waitUntil: (p) => c.executionCtx.waitUntil(p) },
     {
@@ -68,9 +69,10 @@ export async function run(
       input: { timestamp: body.timestamp ?? Date.now(), headers: body.headers, payload: body.payload },
       trigger,
       requestId: c.get("requestId"),
+      deadline: options.deadline,
     },
-    serving,
-    freshness,
+    fromContext ? c.get("serving") : options.serving,
+    fromContext ? c.get("freshness") : undefined,
   );
 }
 

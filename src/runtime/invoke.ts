@@ -33,6 +33,11 @@ export interface InvokeRequest {
   requestId: string;
   /** The schedule that fired this invocation (trigger "schedule"). */
   scheduleId?: string;
+  /**
+   * When the invocation must have ended at the latest (epoch ms), for callers with a time budget of
+   * their own (an event's functions share one): the timeout is cut to it.
+   */
+  deadline?: number;
 }
 
 /**
@@ -137,7 +142,8 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
  * gives the lease back once its record is written, so that an invocation lost before its record
  * was written is still recorded by the gate (PLATFORM_FAILURE).
  *
- * Throws ApiError before running anything: 404 (no such function, or not deployed), 429 when a
+ * Throws ApiError before running anything: 404 (no such function, or not deployed), 901 when
+ * `deadline` has passed already (executiontime-exceeded, nothing recorded: nothing ran), 429 when a
  * limit refuses (concurrentInvocations, or invocationsPerMonth when enforced; with Retry-After),
  * 503 when the gate cannot be reached; `isGateRefusal` (gate/client) tells the last two apart.
  * Once the function runs it never throws.
@@ -153,8 +159,11 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
   for (let attempt = 1; ; attempt++) {
     const deployment = servingDeployment(found, req.lambdaUuid);
     const limits = found?.limits ?? (await readLimits(deps.db, req.accountId));
-    const timeoutMs = limits.timeoutMs ?? deps.timeoutMs;
     const startedAt = Date.now();
+    const timeoutMs = Math.min(limits.timeoutMs ?? deps.timeoutMs, (req.deadline ?? Infinity) - startedAt);
+    if (timeoutMs <= 0) {
+      throw new ApiError(901, ErrorCodes.timeout, `Lambda Execution is taking too long: the time budget was used up before function ${req.lambdaUuid} could start`);
+    }
     const lease = {
       invocationId,
       accountId: req.accountId,
