@@ -110,17 +110,27 @@ function fromRun(run: RunResult): RunOutcome {
   return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, run.error.message, run);
 }
 
+/**
+ * How long an invocation may take: `configuredMs` is the function's timeout (the account's, else the
+ * platform's), which also sets its isolate's CPU limit; `allowedMs` is what this call has, shorter
+ * when the caller has a budget of its own (InvokeRequest.deadline).
+ */
+interface Timing {
+  configuredMs: number;
+  allowedMs: number;
+}
+
 /** Runs the sandbox once under the deadline; never throws. */
-async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, invocationId: string): Promise<RunOutcome> {
+async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, invocationId: string, timing: Timing): Promise<RunOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables };
-    const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, deps.timeoutMs);
+    const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, timing.configuredMs);
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), deps.timeoutMs);
+      timer = setTimeout(() => resolve(TIMED_OUT), timing.allowedMs);
     });
     const run = await Promise.race([sandbox.run(req.input), deadline]);
-    if (run === TIMED_OUT) return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${deps.timeoutMs} ms`);
+    if (run === TIMED_OUT) return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${timing.allowedMs} ms`);
     return fromRun(run);
   } catch (error) {
     if (String(error).includes(HUNG_MARKER)) {
@@ -160,8 +170,9 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
     const deployment = servingDeployment(found, req.lambdaUuid);
     const limits = found?.limits ?? (await readLimits(deps.db, req.accountId));
     const startedAt = Date.now();
-    const timeoutMs = Math.min(limits.timeoutMs ?? deps.timeoutMs, (req.deadline ?? Infinity) - startedAt);
-    if (timeoutMs <= 0) {
+    const configuredMs = limits.timeoutMs ?? deps.timeoutMs;
+    const timing: Timing = { configuredMs, allowedMs: Math.min(configuredMs, (req.deadline ?? Infinity) - startedAt) };
+    if (timing.allowedMs <= 0) {
       throw new ApiError(901, ErrorCodes.timeout, `Lambda Execution is taking too long: the time budget was used up before function ${req.lambdaUuid} could start`);
     }
     const lease = {
@@ -174,7 +185,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
       requestId: req.requestId,
       scheduleId: req.scheduleId ?? null,
       startedAt,
-      deadline: startedAt + timeoutMs,
+      deadline: startedAt + timing.allowedMs,
     };
     // After a few changes in a row, admit without the check: the last read is as fresh as any.
     const slot = await takeSlot(lease, limits, attempt <= MAX_FRESHNESS_ATTEMPTS ? expectEpoch : undefined);
@@ -184,7 +195,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
       continue;
     }
     freshness?.admitted(slot.epoch);
-    return runAdmitted(deps, req, deployment, timeoutMs, invocationId, startedAt);
+    return runAdmitted(deps, req, deployment, timing, invocationId, startedAt);
   }
 }
 
@@ -201,8 +212,8 @@ export interface Freshness {
   admitted(epoch: number): void;
 }
 
-async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, timeoutMs: number, invocationId: string, startedAt: number): Promise<InvokeOutcome> {
-  const outcome = { invocationId, ...(await runOnce({ ...deps, timeoutMs }, req, deployment, invocationId)) } as InvokeOutcome;
+async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, timing: Timing, invocationId: string, startedAt: number): Promise<InvokeOutcome> {
+  const outcome = { invocationId, ...(await runOnce(deps, req, deployment, invocationId, timing)) } as InvokeOutcome;
   endSlot(req.accountId, invocationId);
   const record: InvocationRecord = {
     id: invocationId,

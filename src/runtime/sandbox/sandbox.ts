@@ -1,4 +1,4 @@
-import { buildWorkerCode, isolateId, type HostExports, type SandboxSpec } from "./worker-code";
+import { buildWorkerCode, cpuLimitMs, isolateId, type HostExports, type SandboxSpec } from "./worker-code";
 
 export interface LogEntry {
   level: "Debug" | "Info" | "Warn" | "Error";
@@ -34,10 +34,13 @@ interface SandboxEntrypoint {
 }
 
 /**
- * The tenant isolate of one deployed version. Call per request: a loader stub is bound to the
+ * The tenant isolate of one deployed version, with the CPU limit of the function's configured
+ * timeout (the account's, else the platform's; never a shortened per-call budget, which would stay
+ * with the cached isolate). Call per request: a loader stub is bound to the
  * request that created it (see architecture, Worker Loader facts).
  */
-export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, timeoutMs: number): SandboxEntrypoint {
-  const stub = loader.get(isolateId(spec, hash), () => buildWorkerCode(spec, host, timeoutMs));
+export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): SandboxEntrypoint {
+  const cpuMs = cpuLimitMs(configuredTimeoutMs);
+  const stub = loader.get(isolateId(spec, hash, cpuMs), () => buildWorkerCode(spec, host, cpuMs));
   return stub.getEntrypoint() as unknown as SandboxEntrypoint;
 }

@@ -32,11 +32,18 @@ export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVari
   return sha256Hex(JSON.stringify([WRAPPER_VERSION, platform, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
 }
 
-export function isolateId(spec: SandboxSpec, hash: string): string {
-  return `${spec.accountId}/${spec.lambdaUuid}/${hash}`;
+/** The CPU limit of a function's isolate, from its configured timeout (not a per-call budget). */
+export const cpuLimitMs = (configuredTimeoutMs: number) => Math.min(configuredTimeoutMs, 30_000);
+
+/**
+ * The loader's id for an isolate. The CPU limit is part of it: it is fixed when the isolate is
+ * built, so an account whose timeout changed gets isolates built with the new limit.
+ */
+export function isolateId(spec: SandboxSpec, hash: string, cpuMs: number): string {
+  return `${spec.accountId}/${spec.lambdaUuid}/${hash}/cpu${cpuMs}`;
 }
 
-export function buildWorkerCode(spec: SandboxSpec, host: HostExports, timeoutMs: number): WorkerLoaderWorkerCode {
+export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: number): WorkerLoaderWorkerCode {
   const props = { accountId: spec.accountId, lambdaUuid: spec.lambdaUuid };
   const vars: Record<string, string> = {};
   for (const { key, value } of spec.environmentVariables) vars[key] = value;
@@ -64,6 +71,6 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, timeoutMs:
     },
     globalOutbound: host.Egress({ props }),
     // Enforced on Cloudflare; workerd does not enforce CPU limits locally (see README).
-    limits: { cpuMs: Math.min(timeoutMs, 30_000), subRequests: 50 },
+    limits: { cpuMs, subRequests: 50 },
   };
 }
