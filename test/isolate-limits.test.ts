@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { invokeDeployed } from "../src/runtime/invoke";
 import { sandboxFor } from "../src/runtime/sandbox/sandbox";
 import type { HostExports } from "../src/runtime/sandbox/worker-code";
-import { env, newAccount } from "./helpers/api";
+import { deployLambda } from "../src/services/deployments";
+import { OPERATOR_TOKEN, call, createLambda, env, newAccount } from "./helpers/api";
 import { createDb } from "../src/db/client";
 
 const host = { Egress: () => ({}), Toolbelt: () => ({}) } as unknown as HostExports;
@@ -20,6 +21,7 @@ function recordingLoader(answer: "ok" | "never") {
       return {
         getEntrypoint: () => ({
           run: () => (answer === "ok" ? Promise.resolve({ ok: true, result: "fake", logs: [], dropped: 0 }) : new Promise(() => {})),
+          validate: () => Promise.resolve({ ok: true }),
         }),
       };
     },
@@ -54,5 +56,15 @@ describe("isolate CPU limits", () => {
     expect(outcome).toMatchObject({ status: "TIMEOUT", errorCode: "com.liveperson.faas.handler.executiontime-exceeded" });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(built.map((b) => b.cpuMs)).toEqual([20_000]);
+  });
+
+  it("a deploy loads (and checks) the isolate with the CPU limit of the account's timeout, as its invocations will", async () => {
+    const a = await newAccount();
+    expect((await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { timeoutMs: 1_000 } })).status).toBe(200);
+    const uuid = await createLambda(a);
+    const { loader, built } = recordingLoader("ok");
+    const principal = { accountId: a.accountId, keyId: "k", keyName: "test", role: "FaaS-Developer" as const };
+    await deployLambda({ db: createDb(env.DB), loader, host, timeoutMs: 30_000 }, principal, uuid);
+    expect(built.map((b) => b.cpuMs)).toEqual([1_000]);
   });
 });

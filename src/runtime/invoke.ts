@@ -80,7 +80,7 @@ async function lookupServing(db: Db, accountId: string, uuid: string): Promise<S
   return row ? { name: row.name, deployment: row.deployment, limits: invocationLimits(row) } : null;
 }
 
-async function readLimits(db: Db, accountId: string): Promise<InvocationLimits> {
+export async function readLimits(db: Db, accountId: string): Promise<InvocationLimits> {
   return invocationLimits(await db.select(invocationLimitColumns).from(accountLimits).where(eq(accountLimits.accountId, accountId)).get());
 }
 

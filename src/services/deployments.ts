@@ -4,6 +4,7 @@ import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
+import { readLimits } from "../runtime/invoke";
 import { sandboxFor } from "../runtime/sandbox/sandbox";
 import { codeHash, type HostExports } from "../runtime/sandbox/worker-code";
 import { auditIfChanged } from "./audit";
@@ -51,8 +52,10 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
   const row = await getLambdaRow(db, p.accountId, uuid);
   const spec = { accountId: p.accountId, lambdaUuid: uuid, code: row.code, environmentVariables: row.environmentVariables };
   const hash = await codeHash(spec);
-  // Same isolate id as the invocations will use, so the first invoke after a deploy is warm.
-  await validateContract(deps, spec, hash);
+  // Same isolate id as the invocations will use (the CPU limit of the account's timeout is part of
+  // it), so the first invoke after a deploy is warm.
+  const configuredTimeoutMs = (await readLimits(db, p.accountId)).timeoutMs ?? deps.timeoutMs;
+  await validateContract({ ...deps, timeoutMs: configuredTimeoutMs }, spec, hash);
 
   // The event's limit, counted among the deployed functions (services/event-binding).
   const room = roomForBinding({ accountId: p.accountId, uuid, eventId: row.eventId, skills: row.skills }, "deployed");
