@@ -6,6 +6,10 @@ import type { ServingLookup } from "../runtime/invoke";
 import { servesSkill } from "./event-binding";
 import { findEvent } from "./events-catalogue";
 
+/** The account's functions bound to the event that serve a deployed version (Productive, or Modified: it still serves). */
+const deployedForEvent = (accountId: string, eventId: string) =>
+  and(eq(lambdas.accountId, accountId), eq(lambdas.eventId, eventId), isNotNull(lambdas.deploymentId));
+
 /** A deployed function that answers an event, with what the invocation path needs to run it. */
 export interface EventListener {
   uuid: string;
@@ -26,7 +30,7 @@ export async function eventListeners(db: Db, accountId: string, eventId: string,
     .from(lambdas)
     .innerJoin(deployments, eq(deployments.id, lambdas.deploymentId))
     .leftJoin(accountLimits, eq(accountLimits.accountId, lambdas.accountId))
-    .where(and(eq(lambdas.accountId, accountId), eq(lambdas.eventId, eventId), isNotNull(lambdas.deploymentId)))
+    .where(deployedForEvent(accountId, eventId))
     .orderBy(asc(lambdas.createdAt), asc(lambdas.uuid))
     .all();
   return rows
@@ -34,7 +38,14 @@ export async function eventListeners(db: Db, accountId: string, eventId: string,
     .map((r) => ({ uuid: r.uuid, serving: { name: r.name, deployment: r.deployment, limits: invocationLimits(r) } }));
 }
 
-/** Whether any deployed function of the account answers the event for `skillId`; unknown events are simply not implemented. */
+/**
+ * Whether any deployed function of the account answers the event for `skillId` (the same selection
+ * as eventListeners, without reading the deployments and their code); unknown events are simply
+ * not implemented.
+ */
 export async function isImplemented(db: Db, accountId: string, eventId: string, skillId?: string): Promise<boolean> {
-  return (await eventListeners(db, accountId, eventId, skillId)).length > 0;
+  const event = findEvent(eventId);
+  if (!event) return false;
+  const rows = await db.select({ skills: lambdas.skills }).from(lambdas).where(deployedForEvent(accountId, eventId)).all();
+  return rows.some((r) => servesSkill(event, r.skills, skillId));
 }
