@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import type { HostExports } from "../runtime/sandbox/worker-code";
 import { exports as workerExports } from "cloudflare:workers";
 import { ApiError, ErrorCodes } from "../errors";
+import { MAX_REQUEST_NESTING, nestingMessage, nestingRule, nestsDeeperThan } from "../json-nesting";
 import { ErrorSchema } from "./schemas";
 import { authenticate, authorize } from "./auth";
 
@@ -55,7 +56,12 @@ export function timeoutMsOf(c: Context<AppEnv>): number {
   return Number.isFinite(n) && n > 0 ? n : 30_000;
 }
 
-/** A router with edgefn's validation hook: zod failures become LivePerson badinput errors. */
+/**
+ * A router with edgefn's validation hook: zod failures become LivePerson badinput errors, and so does
+ * a JSON body nested deeper than any value in it may be plus the request's own structure (fields the
+ * schema lets through unchecked, e.g. unknown keys of loose objects, must not carry a value that
+ * breaks serialising later; src/json-nesting.ts).
+ */
 export function newRouter() {
   return new OpenAPIHono<AppEnv>({
     strict: false, // LivePerson's client asks for `lambdas/` with a trailing slash
@@ -63,6 +69,10 @@ export function newRouter() {
       if (!result.success) {
         const errors = result.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
         throw new ApiError(400, ErrorCodes.badInput, errors.map((e) => `${e.path}: ${e.message}`).join("; "), { errors });
+      }
+      if (result.target === "json" && nestsDeeperThan(result.data, MAX_REQUEST_NESTING)) {
+        const errors = [{ path: "(body)", message: nestingRule(MAX_REQUEST_NESTING) }];
+        throw new ApiError(400, ErrorCodes.badInput, nestingMessage("the request body", MAX_REQUEST_NESTING), { errors });
       }
     },
   });

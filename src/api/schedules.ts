@@ -4,7 +4,7 @@ import { SCHEDULE_RULES } from "../services/schedule-rules";
 import { createSchedule, deleteSchedule, getSchedule, listSchedules, runScheduleNow, updateSchedule } from "../services/schedules";
 import { json, jsonBody } from "./json";
 import { accountRoute, conflictResponse, dbOf, errorResponses, newRouter } from "./route";
-import { AccountIdParam, IdParam } from "./schemas";
+import { AccountIdParam, IdParam, jsonValue } from "./schemas";
 
 const Params = z.object({ accountId: AccountIdParam });
 const IdParams = z.object({ accountId: AccountIdParam, id: IdParam });
@@ -17,11 +17,11 @@ const RULES_DOC =
   `invocationBody at most ${SCHEDULE_RULES.invocationBodyMax} characters as JSON; description at most ${SCHEDULE_RULES.descriptionMax}.`;
 
 const HeadersField = z
-  .union([z.array(z.object({ key: z.string(), value: z.any() })), z.record(z.string(), z.any())])
+  .union([z.array(z.object({ key: z.string(), value: jsonValue() })), z.record(z.string(), jsonValue())])
   .openapi({ description: "A list [{key, value}] (LivePerson V1) or a map {name: value} (V2); stored and answered as the list" });
 
 const InvocationBodyField = z
-  .looseObject({ headers: HeadersField.optional(), payload: z.any().optional() })
+  .looseObject({ headers: HeadersField.optional(), payload: jsonValue().optional() })
   .nullable()
   .optional()
   .openapi({ description: `The input the function is invoked with: {headers, payload}; at most ${SCHEDULE_RULES.invocationBodyMax} characters as JSON` });
@@ -65,7 +65,10 @@ const ScheduleSchema = z
     isActive: z.boolean(),
     pausedReason: z.string().nullable().openapi({ description: 'Why the platform paused it (e.g. "function undeployed"); null when active or paused by a user' }),
     description: z.string(),
-    invocationBody: z.object({ headers: z.array(z.object({ key: z.string(), value: z.any() })), payload: z.any() }),
+    invocationBody: z
+      .object({ headers: z.array(z.object({ key: z.string(), value: z.any() })), payload: z.any() })
+      .nullable()
+      .openapi({ description: "null only with a warning: a stored body too deep to answer (see warnings)" }),
     nextExecution: z.string().nullable(),
     lastExecution: z.string().nullable(),
     didLastExecutionFail: z.boolean().nullable(),
@@ -74,6 +77,9 @@ const ScheduleSchema = z
     updatedAt: z.string(),
     updatedBy: z.string(),
     lastRuns: z.array(RunSchema).openapi({ description: "The last 10 runs, newest first" }),
+    warnings: z.array(z.string()).optional().openapi({
+      description: "Present when the stored invocationBody is too deep to answer (written before the nesting limit): PUT a new one or DELETE the schedule",
+    }),
   })
   .openapi("Schedule");
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ROLES } from "../auth/principal";
+import { MAX_JSON_NESTING, nestingRule, nestsDeeperThan } from "../json-nesting";
 
 // Limits of a function, as LivePerson Functions documents them (README "Limits").
 export const LIMITS = {
@@ -43,8 +44,15 @@ export const EnvVarSchema = z.object({
   value: z.string().max(LIMITS.envValueMax, `environment variable values have at most ${LIMITS.envValueMax} characters`),
 });
 
+/**
+ * Any JSON value that edgefn stores or passes on, within the one nesting limit (src/json-nesting.ts);
+ * a deeper one is a 400 naming the field (zod's path) and the limit.
+ */
+export const jsonValue = () =>
+  z.any().refine((v) => !nestsDeeperThan(v), nestingRule()).openapi({ description: `Any JSON value, nested at most ${MAX_JSON_NESTING} levels deep` });
+
 const codeField = z.string().min(1, "code must not be empty").max(LIMITS.codeMax, `code has at most ${LIMITS.codeMax} characters`);
-const dependenciesField = z.array(z.any()).max(LIMITS.dependenciesMax);
+const dependenciesField = z.array(jsonValue()).max(LIMITS.dependenciesMax);
 const environmentVariablesField = z
   .array(EnvVarSchema)
   .max(LIMITS.envVarsMax, `at most ${LIMITS.envVarsMax} environment variables`)
@@ -88,7 +96,7 @@ const LambdaFields = z.looseObject({
     // Either the code, or a template (GET /templates) that supplies code, event and sample payload.
     implementation: ImplementationSchema.optional(),
     templateId: z.string().max(100).optional().openapi({ description: "Create from this template (GET /templates): its code, event and sample payload" }),
-    samplePayload: z.any().optional(),
+    samplePayload: jsonValue().optional(),
   });
 
 export const LambdaCreateSchema = LambdaFields
@@ -134,16 +142,19 @@ export const LambdaSchema = z
     runtime: RuntimeSchema,
     implementation: z.object({
       code: z.string(),
-      dependencies: z.array(z.any()),
+      dependencies: z.array(z.any()).nullable().openapi({ description: "null only with a warning (see warnings)" }),
       environmentVariables: z.array(z.object({ key: z.string(), value: z.string() })),
     }),
-    samplePayload: z.any(),
+    samplePayload: z.any().openapi({ description: "null with a warning when the stored value is too deep to answer (see warnings)" }),
     createdAt: z.string(),
     createdBy: z.string(),
     updatedAt: z.string(),
     updatedBy: z.string(),
     lastDeployment: DeploymentSchema.nullable(),
     deployments: z.array(DeploymentSchema).openapi({ description: "The last five deployed versions, newest first" }),
+    warnings: z.array(z.string()).optional().openapi({
+      description: `Present when a stored JSON value nests deeper than ${MAX_JSON_NESTING} levels (written before that limit): the field is answered as null; PUT a new value or DELETE the function`,
+    }),
   })
   .openapi("Lambda");
 
@@ -159,8 +170,8 @@ export const LogEntrySchema = z
 export const InvokeBodySchema = z
   .looseObject({
     timestamp: z.number().optional(),
-    headers: z.array(z.object({ key: z.string(), value: z.any() })).optional().default([]),
-    payload: z.any().optional(),
+    headers: z.array(z.object({ key: z.string(), value: jsonValue() })).optional().default([]),
+    payload: jsonValue().optional(),
   })
   .openapi("InvocationInput");
 
@@ -172,12 +183,17 @@ export const InvokeQuerySchema = z.object({
 
 export const OutboundCallSchema = z
   .object({
-    host: z.string(),
-    method: z.string(),
-    status: z.union([z.number(), z.enum(["blocked", "failed"])]).openapi({ description: "HTTP status, blocked (by the allow-list) or failed (network error)" }),
+    host: z.string().openapi({ description: "The host asked (normalised; with :port when not the default), secrets redacted" }),
+    method: z.string().openapi({ description: "HTTP method, or CONNECT for a raw socket" }),
+    path: z.string().optional().openapi({ description: "Path and query, secrets redacted, cut at 200 characters" }),
+    status: z.union([z.number(), z.enum(["blocked", "failed"])]).openapi({ description: "HTTP status, blocked (allow-list, raw socket, redirect chain) or failed (network error)" }),
     durationMs: z.number(),
+    unattributed: z.literal(true).optional().openapi({
+      description: "The request bypassed the invocation's own channel (a raw socket, or a request made outside the platform's fetch); listed in every invocation of the function running at the time",
+    }),
   })
-  .openapi("OutboundCall");
+  .openapi("OutboundCall")
+  .openapi({ description: "One outbound request (one entry per hop of a followed redirect), as the platform's Egress saw it" });
 
 export const InvocationSchema = z
   .object({

@@ -2,6 +2,7 @@
 // the rule. Every failure is a 400 with a com.liveperson.faas.context.* code, which the toolbelt
 // hands to brand code as a ContextServiceError.
 import { ApiError, ErrorCodes } from "../errors";
+import { nestingMessage, nestsDeeperThan } from "../json-nesting";
 
 export const CONTEXT_LIMITS = {
   /** Namespaces one account may hold. */
@@ -69,9 +70,15 @@ export function checkPropertyNames(names: unknown): string[] {
 
 export type Properties = Record<string, unknown>;
 
-/** A plain object of JSON values, as stored (JSON round trip: undefined members disappear). */
+/**
+ * A plain object of JSON values, as stored (JSON round trip: undefined members disappear). Each value
+ * keeps the platform's nesting limit (src/json-nesting.ts), checked before serialising it.
+ */
 export function checkProperties(props: unknown): Properties {
   if (props === null || typeof props !== "object" || Array.isArray(props)) throw invalidContext(CONTEXT_RULES.properties);
+  for (const [name, value] of Object.entries(props)) {
+    if (nestsDeeperThan(value)) throw invalidContext(nestingMessage(`property ${checkPropertyName(name)}`));
+  }
   let text: string;
   try {
     text = JSON.stringify(props);

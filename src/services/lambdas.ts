@@ -5,6 +5,7 @@ import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { accountLimits, deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../errors";
+import { nestsDeeperThan, storedValueOrNull } from "../json-nesting";
 import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
 import { auditIfChanged } from "./audit";
 import { eventLimitReached, eventOfBinding, roomForBinding } from "./event-binding";
@@ -35,9 +36,15 @@ export function deploymentDto(l: Pick<LambdaRow, "name">, d: DeploymentRow) {
   };
 }
 
-/** The LivePerson V1 lambda object, plus `deployments` (the last five deployed versions). */
+/**
+ * The LivePerson V1 lambda object, plus `deployments` (the last five deployed versions), and
+ * `warnings` when a stored JSON value is too deep to answer (then shown as null, see json-nesting).
+ */
 export function lambdaDto(l: LambdaRow, history: DeploymentRow[]) {
   const current = history.find((d) => d.id === l.deploymentId) ?? null;
+  const warnings: string[] = [];
+  const dependencies = storedValueOrNull("implementation.dependencies", l.dependencies, warnings);
+  const samplePayload = storedValueOrNull("samplePayload", l.samplePayload, warnings);
   return {
     uuid: l.uuid,
     version: l.version,
@@ -47,14 +54,15 @@ export function lambdaDto(l: LambdaRow, history: DeploymentRow[]) {
     eventId: l.eventId,
     skills: l.skills,
     runtime: { ...(findRuntime(l.runtimeUuid) ?? DEFAULT_RUNTIME) },
-    implementation: { code: l.code, dependencies: l.dependencies, environmentVariables: l.environmentVariables },
-    samplePayload: l.samplePayload,
+    implementation: { code: l.code, dependencies, environmentVariables: l.environmentVariables },
+    samplePayload,
     createdAt: iso(l.createdAt),
     createdBy: l.createdBy,
     updatedAt: iso(l.updatedAt),
     updatedBy: l.updatedBy,
     lastDeployment: current ? deploymentDto(l, current) : null,
     deployments: history.map((d) => deploymentDto(l, d)),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -180,7 +188,9 @@ function insertWithinLimit(db: Db, r: LambdaRow) {
     .returning({ uuid: lambdas.uuid });
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// A stored value too deep to serialise (written before the nesting limit) always counts as changed,
+// so a PUT can replace it; new values were checked on the way in.
+const same = (a: unknown, b: unknown) => !nestsDeeperThan(a) && !nestsDeeperThan(b) && JSON.stringify(a) === JSON.stringify(b);
 
 /** Applies an edit. Returns null when nothing changed (the API answers 304). */
 export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.infer<typeof LambdaUpdateSchema>) {

@@ -15,6 +15,7 @@
 //   time: wall-clock times that do not exist are skipped, and a repeated hour fires on both of its
 //   occurrences (they are different instants).
 import { Cron } from "croner";
+import { nestingMessage, nestsDeeperThan } from "../json-nesting";
 
 export const SCHEDULE_RULES = {
   cronMax: 120,
@@ -147,7 +148,8 @@ export interface InvocationBody {
 /**
  * The body the function is invoked with. LivePerson V2 sends headers as a map, V1 (and the invoke
  * API) as [{key, value}]; both are accepted and stored as the list. At most 8,000 characters as JSON
- * (measured on the stored form).
+ * (measured on the stored form); the payload and each header value within the nesting limit
+ * (src/json-nesting.ts).
  */
 export function checkInvocationBody(input: unknown): RuleResult<InvocationBody> {
   if (input === undefined || input === null) return { ok: true, value: { headers: [], payload: {} } };
@@ -166,6 +168,10 @@ export function checkInvocationBody(input: unknown): RuleResult<InvocationBody> 
     return fail("invocationBody.headers", "invocationBody.headers must be a map {name: value} or a list [{key, value}]");
   }
   const body: InvocationBody = { headers: list, payload: payload === undefined ? {} : payload };
+  // Before serialising it: a value too deep would break measuring it, and later every run.
+  if (nestsDeeperThan(body.payload)) return fail("invocationBody.payload", nestingMessage("invocationBody.payload"));
+  const deepHeader = list.find((h) => nestsDeeperThan(h.value));
+  if (deepHeader) return fail("invocationBody.headers", nestingMessage(`invocationBody.headers (${deepHeader.key})`));
   const size = JSON.stringify(body).length;
   if (size > SCHEDULE_RULES.invocationBodyMax) {
     return fail("invocationBody", `invocationBody is ${size} characters as JSON; at most ${SCHEDULE_RULES.invocationBodyMax} are allowed`);

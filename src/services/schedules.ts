@@ -8,6 +8,7 @@ import type { Db } from "../db/client";
 import { lambdas, scheduleRuns, schedules } from "../db/schema";
 import type { Env } from "../env";
 import { ApiError, ErrorCodes, badInput, missingLambda } from "../errors";
+import { nestsDeeperThan, storedValueOrNull } from "../json-nesting";
 import { fireAndFinish, type DueRun } from "../scheduler/runs";
 import { auditIfChanged, auditInsert } from "./audit";
 import { limitsOf } from "./limits";
@@ -48,6 +49,8 @@ export function runDto(r: RunRow) {
 }
 
 export function scheduleDto(s: ScheduleRow, runs: RunRow[]) {
+  const warnings: string[] = [];
+  const invocationBody = storedValueOrNull("invocationBody", s.invocationBody, warnings);
   return {
     id: s.id,
     // faas-cli's ISchedule calls the id `uuid`; V2 calls the function `functionUuid`.
@@ -59,7 +62,7 @@ export function scheduleDto(s: ScheduleRow, runs: RunRow[]) {
     isActive: s.isActive,
     pausedReason: s.pausedReason,
     description: s.description,
-    invocationBody: s.invocationBody,
+    invocationBody,
     nextExecution: iso(s.nextExecution),
     lastExecution: iso(s.lastExecution),
     didLastExecutionFail: s.didLastExecutionFail,
@@ -68,6 +71,7 @@ export function scheduleDto(s: ScheduleRow, runs: RunRow[]) {
     updatedAt: iso(s.updatedAt)!,
     updatedBy: s.updatedBy,
     lastRuns: runs.map(runDto),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -216,7 +220,9 @@ export async function updateSchedule(db: Db, p: Principal, id: string, input: Sc
   const isActive = input.isActive ?? row.isActive;
 
   const next = { lambdaUuid, timeZone, cronExpression, invocationBody, description, isActive };
-  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(row[k]));
+  // A stored body too deep to serialise (written before the nesting limit) counts as changed.
+  const same = (a: unknown, b: unknown) => !nestsDeeperThan(a) && !nestsDeeperThan(b) && JSON.stringify(a) === JSON.stringify(b);
+  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !same(next[k], row[k]));
   if (changed.length === 0) return getSchedule(db, p.accountId, id);
 
   // Only a deployed function may be (re)activated or newly pointed at.

@@ -24,6 +24,7 @@ import {
 import { keyringOf, type Keyring } from "../crypto/keyring";
 import { createDb } from "../db/client";
 import { ApiError, ErrorCodes, badInput, conflict } from "../errors";
+import { nestingMessage, nestsDeeperThan } from "../json-nesting";
 import { auditInsert } from "./audit";
 
 export type SecretsEnv = { KV: KVNamespace; SECRETS_KEK?: string };
@@ -45,6 +46,8 @@ export const SECRET_RULES = {
   type: `type must be one of ${SECRET_TYPES.join(", ")}`,
   number: "a secret of type number needs a value that is a finite number",
   json: "a secret of type json needs a value that is valid JSON",
+  /** Functions parse a json secret and pass the result on, so it keeps the platform's JSON limit. */
+  nesting: nestingMessage("value"),
 } as const;
 
 export interface SecretInfo {
@@ -97,6 +100,7 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export function normaliseSecretValue(value: unknown, type: SecretType): string {
   if (value === undefined || value === null) throw badInput(SECRET_RULES.valueRequired);
   if (typeof value === "number" && !Number.isFinite(value)) throw badInput(SECRET_RULES.number);
+  if (nestsDeeperThan(value)) throw badInput(SECRET_RULES.nesting); // before serialising it
   const text = typeof value === "string" ? value : JSON.stringify(value);
   if (typeof text !== "string") throw badInput(SECRET_RULES.valueRequired); // functions, symbols
   if (text.length === 0) throw badInput(SECRET_RULES.valueEmpty);
@@ -105,11 +109,13 @@ export function normaliseSecretValue(value: unknown, type: SecretType): string {
     const t = text.trim();
     if (!NUMBER_TEXT.test(t) || !Number.isFinite(Number(t))) throw badInput(SECRET_RULES.number);
   } else if (type === "json") {
+    let parsed: unknown;
     try {
-      JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw badInput(SECRET_RULES.json); // the parser's message would quote the value
     }
+    if (nestsDeeperThan(parsed)) throw badInput(SECRET_RULES.nesting);
   }
   return text;
 }
