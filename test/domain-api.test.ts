@@ -1,5 +1,6 @@
 // The domain API (LivePerson's CSDS, issue 5): baseURI.json names this deployment for faasGW,
-// faasUI and sentinel; public; PUBLIC_HOST wins over the request's Host.
+// faasUI and sentinel; public; PUBLIC_HOST wins over the request's Host, and without it only a
+// loopback Host is named (test/hostile-input.test.ts attacks it).
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { call, env, json, newAccount } from "./helpers/api";
@@ -10,15 +11,15 @@ const path = (accountId: string) => `/api/account/${accountId}/service/baseURI.j
 describe("GET /api/account/{accountId}/service/baseURI.json", () => {
   it("names this deployment's host for faasGW, faasUI and sentinel, without credentials", async () => {
     const a = await newAccount();
-    const res = await call(path(a.accountId));
+    const res = await call(path(a.accountId), { headers: { host: "edgefn.localhost" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
     const body = await json(res);
     expect(body).toEqual({
       baseURIs: [
-        { service: "faasGW", account: a.accountId, baseURI: "edgefn.test" },
-        { service: "faasUI", account: a.accountId, baseURI: "edgefn.test" },
-        { service: "sentinel", account: a.accountId, baseURI: "edgefn.test" },
+        { service: "faasGW", account: a.accountId, baseURI: "edgefn.localhost" },
+        { service: "faasUI", account: a.accountId, baseURI: "edgefn.localhost" },
+        { service: "sentinel", account: a.accountId, baseURI: "edgefn.localhost" },
       ],
     });
   });
@@ -29,10 +30,13 @@ describe("GET /api/account/{accountId}/service/baseURI.json", () => {
     expect(body.baseURIs.every((e: any) => e.account === "12345678")).toBe(true);
   });
 
-  it("uses the request's Host header, port included", async () => {
-    const res = await call(path("12345678"), { headers: { host: "functions.local.test:8443" } });
-    const body = await json(res);
-    expect(body.baseURIs.map((e: any) => e.baseURI)).toEqual(["functions.local.test:8443", "functions.local.test:8443", "functions.local.test:8443"]);
+  it("without PUBLIC_HOST, uses the request's Host header when it is a loopback name, port included; any other Host names localhost", async () => {
+    for (const host of ["localhost:8443", "127.0.0.1:8787", "[::1]:8787", "functions.localhost"]) {
+      const body = await json(await call(path("12345678"), { headers: { host } }));
+      expect(body.baseURIs.map((e: any) => e.baseURI)).toEqual([host, host, host]);
+    }
+    const body = await json(await call(path("12345678"), { headers: { host: "functions.local.test:8443" } }));
+    expect(body.baseURIs.map((e: any) => e.baseURI)).toEqual(["localhost", "localhost", "localhost"]);
   });
 
   it("PUBLIC_HOST, when set, wins over the request's host", async () => {

@@ -9,9 +9,23 @@ import { newRouter } from "./route";
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DOMAIN_SERVICES = ["faasGW", "faasUI", "sentinel"] as const;
 
-/** This deployment's host (with :port if any): PUBLIC_HOST when set, else the request's Host. */
+// Loopback names (RFC 6761 .localhost, 127.0.0.0/8, ::1), with an optional port.
+const LOOPBACK_HOST = /^(localhost|[a-z0-9.-]+\.localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/i;
+
+/**
+ * This deployment's host (with :port if any), as baseURI.json and the tokens' `iss` name it.
+ * PUBLIC_HOST when set: on Cloudflare it must be (`npm run deploy` refuses without it), since a
+ * request's Host is the caller's to choose. Unset (a local run), the request's Host is named only when
+ * it is a loopback name; any other Host (`Host: evil.example`) names `localhost` with the port the
+ * request reached, so a hostile Host can never make these answers point elsewhere.
+ */
 export function publicHost(c: Context<AppEnv>): string {
-  return c.env.PUBLIC_HOST?.trim() || c.req.header("host") || new URL(c.req.url).host;
+  const configured = c.env.PUBLIC_HOST?.trim();
+  if (configured) return configured;
+  const requested = c.req.header("host") ?? new URL(c.req.url).host;
+  if (LOOPBACK_HOST.test(requested)) return requested;
+  const port = new URL(c.req.url).port;
+  return port ? `localhost:${port}` : "localhost";
 }
 
 /** This deployment's base URL (the tokens' `iss`): https with PUBLIC_HOST, else the request's scheme. */
@@ -23,6 +37,8 @@ export function publicBaseUrl(c: Context<AppEnv>): string {
 // A plain route, not in the OpenAPI spec: it needs no credentials, and the spec's /api/account
 // operations are all authenticated account routes (test/permissions.test.ts walks them).
 export const domainRoutes = newRouter().get("/api/account/:accountId/service/baseURI.json", (c) => {
+  // Built per request (from PUBLIC_HOST or a loopback Host): a cache in front must never keep one.
+  c.header("Cache-Control", "no-store");
   const account = c.req.param("accountId");
   if (!ACCOUNT_ID.test(account)) throw badInput("accountId may contain letters, digits, _ and -, at most 64");
   const baseURI = publicHost(c);
