@@ -29,24 +29,70 @@ export const nestingRule = (limit = MAX_JSON_NESTING) => `nested more than ${lim
 /** `${field}: <the rule>`: what an answer says about a value that is too deep. */
 export const nestingMessage = (field: string, limit = MAX_JSON_NESTING) => `${field}: ${nestingRule(limit)}`;
 
+/** Steps of the plain walk before it hands over to the memoised one (a tree never needs more: see below). */
+const TREE_WALK_STEPS = 1_000_000;
+
 /**
- * True when `value` nests arrays and objects more than `limit` levels deep. Shared objects and cycles
- * (possible in values that arrive by RPC) are visited again only at a deeper level, so a cycle counts
- * as too deep and the walk still ends.
+ * True when `value` nests arrays and objects more than `limit` levels deep. A value from JSON.parse is
+ * a tree, walked once (a 1 MB body in a few ms); a value that arrived by RPC may share objects or hold
+ * cycles: a cycle goes deeper with every lap and so ends the walk at the limit, and shared objects,
+ * which could make a plain walk exponential, end it at TREE_WALK_STEPS and hand over to the memoised
+ * walk.
  */
 export function nestsDeeperThan(value: unknown, limit = MAX_JSON_NESTING): boolean {
   if (value === null || typeof value !== "object") return false;
+  const verdict = treeWalk(value, limit, TREE_WALK_STEPS);
+  return verdict === "too many steps" ? memoisedWalk(value, limit) : verdict;
+}
+
+/** Each object children of `node` holds (own enumerable values: what JSON and RPC carry). */
+function forEachChildObject(node: object, visit: (child: object) => void): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (child !== null && typeof child === "object") visit(child);
+    }
+    return;
+  }
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue;
+    const child: unknown = (node as Record<string, unknown>)[key];
+    if (child !== null && typeof child === "object") visit(child);
+  }
+}
+
+function treeWalk(value: object, limit: number, maxSteps: number): boolean | "too many steps" {
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  let steps = 0;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    if (++steps > maxSteps) return "too many steps";
+    forEachChildObject(node, (child) => {
+      nodes.push(child);
+      depths.push(depth + 1);
+    });
+  }
+  return false;
+}
+
+/** Visits an object again only at a deeper level than before: at most `limit` visits per object. */
+function memoisedWalk(value: object, limit: number): boolean {
   const deepestVisit = new Map<object, number>();
-  const pending: [object, number][] = [[value, 1]];
-  while (pending.length > 0) {
-    const [node, depth] = pending.pop()!;
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > limit) return true;
     if ((deepestVisit.get(node) ?? 0) >= depth) continue;
     deepestVisit.set(node, depth);
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) {
-      if (child !== null && typeof child === "object") pending.push([child, depth + 1]);
-    }
+    forEachChildObject(node, (child) => {
+      nodes.push(child);
+      depths.push(depth + 1);
+    });
   }
   return false;
 }
