@@ -1,5 +1,18 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { readFileSync } from "node:fs";
+import { defineConfig, type Plugin } from "vitest/config";
+
+// wrangler.toml's Text rule for the tenant isolate's platform modules, for Vite: imported from the
+// Worker's code, src/runtime/sandbox/isolate/*.js are their text (see isolate-sources.ts).
+const ISOLATE_MODULE = /\/src\/runtime\/sandbox\/isolate\/[^/]+\.js$/;
+const isolateModulesAsText: Plugin = {
+  name: "edgefn-isolate-modules-as-text",
+  enforce: "pre",
+  load(id) {
+    const file = id.split("?")[0]!;
+    return ISOLATE_MODULE.test(file) ? `export default ${JSON.stringify(readFileSync(file, "utf8"))};` : null;
+  },
+};
 
 // Tests run inside workerd with the real bindings of wrangler.toml (D1, KV, Worker Loader), local
 // and fresh per test file. Only the values below differ from production.
@@ -7,6 +20,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     plugins: [
+      isolateModulesAsText,
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {

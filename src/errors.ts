@@ -16,6 +16,8 @@ export const ErrorCodes = {
   runtimeException: "com.liveperson.faas.handler.runtime-exception",
   timeout: "com.liveperson.faas.handler.executiontime-exceeded",
   logLimitReached: "com.liveperson.faas.handler.log-limit-reached",
+  // edgefn's own: the function's result is larger than MAX_RESULT_BYTES (runtime/invoke.ts).
+  resultTooLarge: "com.liveperson.faas.handler.result-too-large",
   secretNotFound: "com.liveperson.faas.secret.not-found",
   secretInvalidFormat: "com.liveperson.faas.secret.invalid-format",
   secretOpFailed: "com.liveperson.faas.secret.op-failed",

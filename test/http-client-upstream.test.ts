@@ -87,6 +87,6 @@ describe("Toolbelt.HTTPClient against an allow-listed upstream", () => {
     const out = await json(await testInvoke(a, uuid));
     expect(out.result).toEqual({ name: "RequestError", cause: "TypeError" });
     const stored = await storedInvocation(a, out.invocationId);
-    expect(stored.outbound).toEqual([{ host: "down.example.invalid", method: "GET", status: "failed", durationMs: expect.any(Number) }]);
+    expect(stored.outbound).toEqual([{ host: "down.example.invalid", method: "GET", path: "/", status: "failed", durationMs: expect.any(Number) }]);
   });
 });

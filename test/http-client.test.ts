@@ -28,7 +28,7 @@ describe("Toolbelt.HTTPClient against a host that is not allow-listed", () => {
     expect(out.result.cause).toBe("EgressBlockedError");
     expect(out.result.message).toContain("crm.not-listed.example");
     const stored = await storedInvocation(a, out.invocationId);
-    expect(stored.outbound).toEqual([{ host: "crm.not-listed.example", method: "POST", status: "blocked", durationMs: expect.any(Number) }]);
+    expect(stored.outbound).toEqual([{ host: "crm.not-listed.example", method: "POST", path: "/api", status: "blocked", durationMs: expect.any(Number) }]);
   });
 
   it("accepts client(options) with url, client.get(uri) and the request-promise names", async () => {

@@ -147,11 +147,11 @@ describe("a hostile function reaches only its own account", () => {
       `const secrets = () => require("lp-faas-toolbelt").Toolbelt.SecretClient();
       async function lambda(input) {
         if (!input.payload.swap) return { read: (await secrets().readSecret("SHARED_KEY")).value };
-        const platform = require("./sink.js").platform;
-        const real = platform.toolbelt;
-        platform.toolbelt = { readSecret: async () => ({ ok: true, value: { key: "SHARED_KEY", value: "fake" } }) };
+        const platform = require("./platform.js");
+        const real = platform.callToolbelt;
+        platform.callToolbelt = async () => ({ ok: true, value: { key: "SHARED_KEY", value: "fake" } });
         const faked = await secrets().readSecret("SHARED_KEY");
-        return { faked: faked.value, real: (await real.readSecret("SHARED_KEY")).value.value };
+        return { faked: faked.value, real: (await real("readSecret", ["SHARED_KEY"])).value.value };
       }`,
     );
     expect(await run(attacker, uuid, { swap: true })).toEqual({ faked: "fake", real: attackerShared });

@@ -6,7 +6,7 @@ import type { AppEnv } from "../env";
 import { ApiError, ErrorCodes } from "../errors";
 import { invokeDeployed, visibleLogs, type InvokeOutcome, type ServingLookup, type Trigger } from "../runtime/invoke";
 import { authenticateAndLoad } from "./gateway-auth";
-import { json, jsonBody } from "./json";
+import { json, jsonBody, rawJson } from "./json";
 import { accountRoute, dbOf, errorResponses, hostExports, newRouter, timeoutMsOf } from "./route";
 import { AccountIdParam, ErrorSchema, InvokeBodySchema, InvokeQuerySchema, LogEntrySchema, UuidParam } from "./schemas";
 import { FUNCTION_FAILED_WORKER_STATUS } from "./wire-status";
@@ -101,7 +101,7 @@ export const invokeRoutes = newRouter()
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "http");
       if (outcome.status !== "SUCCEEDED") throw failure(outcome, false);
       c.header("X-Invocation-Id", outcome.invocationId);
-      return c.json(outcome.result as object, 200);
+      return rawJson(c, outcome.resultJson, 200);
     },
   )
   .openapi(
@@ -126,6 +126,8 @@ export const invokeRoutes = newRouter()
     async (c) => {
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "test");
       if (outcome.status !== "SUCCEEDED") throw failure(outcome, true);
-      return c.json({ result: outcome.result, logs: visibleLogs(outcome, true), invocationId: outcome.invocationId }, 200);
+      // The result goes out as the function's isolate wrote it (never parsed and serialised again).
+      const body = `{"result":${outcome.resultJson},"logs":${JSON.stringify(visibleLogs(outcome, true))},"invocationId":${JSON.stringify(outcome.invocationId)}}`;
+      return rawJson(c, body, 200);
     },
   );

@@ -6,9 +6,14 @@ import { endSlot, giveBack, takeSlot } from "../gate/client";
 import { invocationLimitColumns, invocationLimits, type InvocationLimits } from "../gate/lease";
 import { recordInvocation } from "../services/invocation-recorder";
 import type { InvocationRecord } from "../services/invocations";
+import { InvocationChannel } from "./invocation-channel";
 import { limitLogs } from "./logs";
+import { Observation, watchInvocation } from "./observation";
+import { redactorFor, type Redact } from "./redaction";
 import { sandboxFor, type LogEntry, type OutboundCall, type RunResult } from "./sandbox/sandbox";
-import type { HostExports } from "./sandbox/worker-code";
+import { cpuLimitMs, type HostExports } from "./sandbox/worker-code";
+import { env as workerEnv } from "cloudflare:workers";
+import type { Env } from "../env";
 
 export type Trigger = "http" | "test" | "schedule" | "event";
 export type InvocationStatus = "SUCCEEDED" | "CODING_FAILURE" | "PLATFORM_FAILURE" | "TIMEOUT";
@@ -40,12 +45,17 @@ export interface InvokeRequest {
   deadline?: number;
 }
 
+/** The largest result a function may return: its JSON, in bytes (README "Limits"). */
+export const MAX_RESULT_BYTES = 5 * 1024 * 1024;
+
 /**
- * `logs` is everything the isolate captured (before limits); `dropped` what it had to discard;
- * `outbound` the function's outbound requests (empty when the isolate never answered).
+ * `logs` is everything the isolate captured (before limits) with the platform's own entries, secrets
+ * redacted; `dropped` what the isolate had to discard; `outbound` the function's outbound requests
+ * as the host saw them (also for an invocation that timed out). A result is its JSON text, as the
+ * function's isolate produced it (the platform never parses or re-serialises it).
  */
 export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number; outbound: OutboundCall[] } & (
-  | { status: "SUCCEEDED"; result: unknown }
+  | { status: "SUCCEEDED"; resultJson: string }
   | { status: Exclude<InvocationStatus, "SUCCEEDED">; errorCode: string; errorMsg: string }
 );
 
@@ -97,17 +107,47 @@ type Deployment = ReturnType<typeof servingDeployment>;
 
 type RunOutcome = InvokeOutcome extends infer O ? (O extends unknown ? Omit<O, "invocationId"> : never) : never;
 
-const failed = (
-  status: Exclude<InvocationStatus, "SUCCEEDED">,
-  errorCode: string,
-  errorMsg: string,
-  captured: Pick<RunResult, "logs" | "dropped" | "outbound"> = { logs: [], dropped: 0 },
-): RunOutcome => ({ status, errorCode, errorMsg, logs: captured.logs, dropped: captured.dropped, outbound: captured.outbound ?? [] });
+type Captured = Pick<RunOutcome, "logs" | "dropped" | "outbound">;
+const NOTHING_CAPTURED: Captured = { logs: [], dropped: 0, outbound: [] };
 
-function fromRun(run: RunResult): RunOutcome {
-  if (run.ok) return { status: "SUCCEEDED", result: run.result, logs: run.logs, dropped: run.dropped, outbound: run.outbound ?? [] };
+const failed = (status: Exclude<InvocationStatus, "SUCCEEDED">, errorCode: string, errorMsg: string, captured: Captured = NOTHING_CAPTURED): RunOutcome => ({
+  status,
+  errorCode,
+  errorMsg,
+  ...captured,
+});
+
+function fromRun(run: RunResult, captured: Captured, redact: Redact): RunOutcome {
+  if (run.ok) return { status: "SUCCEEDED", resultJson: run.resultJson, ...captured };
+  if (run.kind === "result-size") return failed("CODING_FAILURE", ErrorCodes.resultTooLarge, redact(run.error.message), captured);
   const engineError = run.kind !== "callback" && ENGINE_ERRORS.has(run.error.name);
-  return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, run.error.message, run);
+  return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, redact(run.error.message), captured);
+}
+
+/**
+ * What an exception from the isolate (rather than an answer) means. The function's own doing when
+ * its isolate says so (it exited, ran out of CPU or memory, answered too much); otherwise the
+ * platform failed to run it.
+ */
+function fromIsolateFailure(error: unknown, timing: Timing, captured: Captured): RunOutcome {
+  const text = String(error);
+  if (text.includes(HUNG_MARKER)) {
+    // workerd saw that the function has nothing pending and never answered: it would time out.
+    return failed("TIMEOUT", ErrorCodes.timeout, "Lambda Execution is taking too long: the function never called back and has nothing pending, so it would never answer", captured);
+  }
+  if (/process\.exit/.test(text)) {
+    return failed("CODING_FAILURE", ErrorCodes.runtimeException, "process.exit() was called: a function cannot end the runtime; return a result or throw an error instead", captured);
+  }
+  if (/exceeded (its )?CPU|CPU time limit/i.test(text)) {
+    return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: the function used more than its ${cpuLimitMs(timing.configuredMs)} ms of CPU time`, captured);
+  }
+  if (/memory limit|out of memory/i.test(text)) {
+    return failed("CODING_FAILURE", ErrorCodes.runtimeException, "The function used more memory than an isolate may (128 MB) and was stopped", captured);
+  }
+  if (/Serialized RPC .* limited to/i.test(text)) {
+    return failed("CODING_FAILURE", ErrorCodes.resultTooLarge, `The function's answer is larger than the ${MAX_RESULT_BYTES} bytes a function may return`, captured);
+  }
+  return failed("PLATFORM_FAILURE", ErrorCodes.general, "The platform failed to run the function; see the invocation record", captured);
 }
 
 /**
@@ -120,29 +160,58 @@ interface Timing {
   allowedMs: number;
 }
 
-/** Runs the sandbox once under the deadline; never throws. */
+/**
+ * Runs the sandbox once under the deadline; never throws. The function's outbound requests and the
+ * secrets it was served are observed here, by the host, through the invocation's channel; the
+ * isolate adds only what it alone can see (its log entries, secrets cached from earlier invocations).
+ */
 async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, invocationId: string, timing: Timing): Promise<RunOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const observation = new Observation();
+  const unwatch = watchInvocation(req.accountId, req.lambdaUuid, observation);
+  const scope = { accountId: req.accountId, lambdaUuid: req.lambdaUuid };
+  // What the host saw, redacted with the secrets it knows of so far (more may come with the answer).
+  const seen = (redact: Redact, logs: LogEntry[] = [], dropped = 0): Captured => ({
+    logs: redact(mergeByTime(logs, observation.notes)),
+    dropped,
+    outbound: redact(observation.outbound),
+  });
   try {
     const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables };
     const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, timing.configuredMs);
+    const channel = new InvocationChannel(workerEnv as unknown as Env, scope, observation);
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), timing.allowedMs);
     });
-    const run = await Promise.race([sandbox.run(req.input), deadline]);
-    if (run === TIMED_OUT) return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${timing.allowedMs} ms`);
-    return fromRun(run);
-  } catch (error) {
-    if (String(error).includes(HUNG_MARKER)) {
-      // workerd saw that the function has nothing pending and never answered: it would time out.
-      return failed("TIMEOUT", ErrorCodes.timeout, "Lambda Execution is taking too long: the function never called back and has nothing pending, so it would never answer");
+    let run: RunResult | typeof TIMED_OUT;
+    try {
+      run = await Promise.race([sandbox.run(JSON.stringify(req.input), channel, { maxResultBytes: MAX_RESULT_BYTES }), deadline]);
+    } catch (error) {
+      const outcome = fromIsolateFailure(error, timing, seen(redactorFor(observation.secrets)));
+      if (outcome.status === "PLATFORM_FAILURE") {
+        // The isolate could not be loaded or died under us: the platform's failure, not the brand's.
+        console.error(JSON.stringify({ msg: "sandbox failure", invocationId, requestId: req.requestId, error: String(error) }));
+      }
+      return outcome;
     }
-    // The isolate could not be loaded or died under us: the platform's failure, not the brand's.
+    if (run === TIMED_OUT) {
+      return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${timing.allowedMs} ms`, seen(redactorFor(observation.secrets)));
+    }
+    const redact = redactorFor([...observation.secrets, ...(run.secrets ?? [])]);
+    return fromRun(run, seen(redact, run.logs, run.dropped), redact);
+  } catch (error) {
     console.error(JSON.stringify({ msg: "sandbox failure", invocationId, requestId: req.requestId, error: String(error) }));
     return failed("PLATFORM_FAILURE", ErrorCodes.general, "The platform failed to run the function; see the invocation record");
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    unwatch();
   }
+}
+
+/** The isolate's entries and the platform's own, in time order (a stable merge). */
+function mergeByTime(logs: LogEntry[], notes: LogEntry[]): LogEntry[] {
+  if (notes.length === 0) return logs;
+  return [...logs, ...notes].map((entry, i) => ({ entry, i })).sort((a, b) => a.entry.timestamp - b.entry.timestamp || a.i - b.i).map((x) => x.entry);
 }
 
 /**

@@ -24,21 +24,17 @@ const FAMILY_CODES: Record<Family, { badInput: string; failed: string; prefix: s
 };
 
 /**
- * Platform services for brand code, reached through the EDGEFN_TOOLBELT stub in the isolate's env.
- * The account comes only from props, set by the platform when it builds the isolate
- * (`ctx.exports.Toolbelt({ props })`); no method takes an account, and any extra argument a
- * function passes is ignored. It is not routed from the Worker's HTTP handler, and a stub's fetch()
- * answers 404: it serves RPC only.
+ * Platform services for brand code: what the isolate's toolbelt module (isolate/toolbelt.js) calls.
+ * The account comes only from the scope the platform gives it; no method takes an account, and any
+ * extra argument a function passes is ignored. Reached through the invocation's channel during an
+ * invocation (runtime/invocation-channel.ts), else through the Toolbelt entrypoint below.
  */
-export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
-  override async fetch(): Promise<Response> {
-    return new Response("The toolbelt serves RPC only", { status: 404 });
-  }
-
-  async whoami(): Promise<ToolbeltProps> {
-    const { accountId, lambdaUuid } = this.scope();
-    return { accountId, lambdaUuid };
-  }
+export class ToolbeltService {
+  constructor(
+    private readonly env: Env,
+    /** null: a stub made without props; every call then fails closed. */
+    private readonly scope: ToolbeltProps | null,
+  ) {}
 
   // ------------------------------------------------------------------ SecretClient
 
@@ -99,21 +95,14 @@ export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
 
   // ------------------------------------------------------------------ plumbing
 
-  /** The account and function this stub was made for; fails closed if the platform set no props. */
-  private scope(): ToolbeltProps {
-    const props = this.ctx.props as Partial<ToolbeltProps> | undefined;
-    if (!props || typeof props.accountId !== "string" || !props.accountId || typeof props.lambdaUuid !== "string") {
-      throw new Error("Toolbelt stub without an account: the platform must create it with props { accountId, lambdaUuid }");
-    }
-    return { accountId: props.accountId, lambdaUuid: props.lambdaUuid };
-  }
-
   private async settle<T>(family: Family, op: (accountId: string, lambdaUuid: string) => Promise<T>): Promise<ToolbeltResult<T>> {
     const codes = FAMILY_CODES[family];
-    let scope: ToolbeltProps | undefined;
+    const { accountId, lambdaUuid } = this.scope ?? {};
     try {
-      scope = this.scope();
-      return { ok: true, value: await op(scope.accountId, scope.lambdaUuid) };
+      if (!accountId || lambdaUuid === undefined) {
+        throw new Error("Toolbelt stub without an account: the platform must create it with props { accountId, lambdaUuid }");
+      }
+      return { ok: true, value: await op(accountId, lambdaUuid) };
     } catch (e) {
       if (e instanceof ApiError && e.status < 500) {
         const code = e.errorCode.startsWith(codes.prefix) ? e.errorCode : e.status === 400 ? codes.badInput : codes.failed;
@@ -121,8 +110,95 @@ export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
       }
       // A platform fault (KEK missing, damaged record, KV down): the detail goes to the platform's
       // log, the function gets a generic answer. Neither carries a secret value.
-      console.error(JSON.stringify({ msg: "toolbelt failure", family, accountId: scope?.accountId, lambdaUuid: scope?.lambdaUuid, error: e instanceof ApiError ? e.errorMsg : String(e) }));
+      console.error(JSON.stringify({ msg: "toolbelt failure", family, accountId, lambdaUuid, error: e instanceof ApiError ? e.errorMsg : String(e) }));
       return { ok: false, code: codes.failed, message: `The platform could not complete the ${family} operation; try again later` };
     }
+  }
+}
+
+/** The methods brand code may call (ToolbeltService's public ones). */
+export const TOOLBELT_METHODS = new Set([
+  "readSecret", "updateSecret",
+  "createNamespace", "deleteNamespace", "getListOfNamespaces", "setPropertiesInNamespace", "updatePropertiesInNamespace",
+  "getAllPropertiesInSession", "getSelectedPropertiesInSession", "getPropertyInSession", "deletePropertyInSession",
+  "deleteSession", "getListOfSessions",
+] as const);
+export type ToolbeltMethod = typeof TOOLBELT_METHODS extends Set<infer M> ? M : never;
+
+export const isToolbeltMethod = (method: unknown): method is ToolbeltMethod => TOOLBELT_METHODS.has(method as ToolbeltMethod);
+
+/** Calls one method by name with the arguments brand code gave (an unknown name is refused). */
+export async function callToolbelt(service: ToolbeltService, method: unknown, args: unknown): Promise<ToolbeltResult<unknown>> {
+  if (!isToolbeltMethod(method)) return { ok: false, code: "com.liveperson.faas.es.badinput", message: `The toolbelt has no method ${String(method).slice(0, 100)}` };
+  const list = Array.isArray(args) ? args : [];
+  return (service[method] as (...a: unknown[]) => Promise<ToolbeltResult<unknown>>)(...list);
+}
+
+/**
+ * The toolbelt for calls made outside an invocation (module scope), through the EDGEFN_TOOLBELT
+ * stub in the isolate's env. The account comes from props, set by the platform when it builds the
+ * isolate (`ctx.exports.Toolbelt({ props })`). It is not routed from the Worker's HTTP handler, and
+ * a stub's fetch() answers 404: it serves RPC only.
+ */
+export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
+  override async fetch(): Promise<Response> {
+    return new Response("The toolbelt serves RPC only", { status: 404 });
+  }
+
+  async whoami(): Promise<ToolbeltProps> {
+    const scope = this.scope();
+    if (!scope) throw new Error("Toolbelt stub without an account: the platform must create it with props { accountId, lambdaUuid }");
+    return scope;
+  }
+
+  readSecret(key: unknown) {
+    return this.service().readSecret(key);
+  }
+  updateSecret(entry: unknown) {
+    return this.service().updateSecret(entry);
+  }
+  createNamespace(...args: unknown[]) {
+    return callToolbelt(this.service(), "createNamespace", args);
+  }
+  deleteNamespace(...args: unknown[]) {
+    return callToolbelt(this.service(), "deleteNamespace", args);
+  }
+  getListOfNamespaces() {
+    return this.service().getListOfNamespaces();
+  }
+  setPropertiesInNamespace(...args: unknown[]) {
+    return callToolbelt(this.service(), "setPropertiesInNamespace", args);
+  }
+  updatePropertiesInNamespace(...args: unknown[]) {
+    return callToolbelt(this.service(), "updatePropertiesInNamespace", args);
+  }
+  getAllPropertiesInSession(...args: unknown[]) {
+    return callToolbelt(this.service(), "getAllPropertiesInSession", args);
+  }
+  getSelectedPropertiesInSession(...args: unknown[]) {
+    return callToolbelt(this.service(), "getSelectedPropertiesInSession", args);
+  }
+  getPropertyInSession(...args: unknown[]) {
+    return callToolbelt(this.service(), "getPropertyInSession", args);
+  }
+  deletePropertyInSession(...args: unknown[]) {
+    return callToolbelt(this.service(), "deletePropertyInSession", args);
+  }
+  deleteSession(...args: unknown[]) {
+    return callToolbelt(this.service(), "deleteSession", args);
+  }
+  getListOfSessions(...args: unknown[]) {
+    return callToolbelt(this.service(), "getListOfSessions", args);
+  }
+
+  /** The account and function this stub was made for; null (every call fails closed) without props. */
+  private scope(): ToolbeltProps | null {
+    const props = this.ctx.props as Partial<ToolbeltProps> | undefined;
+    if (!props || typeof props.accountId !== "string" || !props.accountId || typeof props.lambdaUuid !== "string") return null;
+    return { accountId: props.accountId, lambdaUuid: props.lambdaUuid };
+  }
+
+  private service(): ToolbeltService {
+    return new ToolbeltService(this.env, this.scope());
   }
 }

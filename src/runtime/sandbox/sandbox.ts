@@ -14,23 +14,40 @@ export interface ErrorDescription {
 }
 
 /**
- * One outbound request of an invocation: the HTTP status that came back, "blocked" (refused by the
- * allow-list) or "failed" (the request threw, e.g. a network error).
+ * One outbound request of an invocation, as Egress saw it (one entry per hop of a followed
+ * redirect): the HTTP status that came back, "blocked" (refused: allow-list, raw socket, redirect
+ * chain) or "failed" (a network error). `path` is the path and query, secrets redacted, cut at
+ * OUTBOUND_PATH_MAX characters. `unattributed` marks a request that did not come through the
+ * invocation's own channel (a raw socket, or fetch() used outside the platform's wrapper): it is
+ * listed in every invocation of the function that was running at the time.
  */
 export interface OutboundCall {
   host: string;
   method: string;
+  path?: string;
   status: number | "blocked" | "failed";
   durationMs: number;
+  unattributed?: true;
 }
 
-export type RunResult =
-  | { ok: true; result: unknown; logs: LogEntry[]; dropped: number; outbound?: OutboundCall[] }
-  | { ok: false; kind: "callback" | "throw" | "result"; error: ErrorDescription; logs: LogEntry[]; dropped: number; outbound?: OutboundCall[] };
+/** A secret the isolate noted (its key, the value as the toolbelt gave it). */
+export type IsolateSecret = [key: string, value: unknown];
+
+/** What the isolate's run() answers (isolate/main.js). The result travels as JSON text. */
+export type RunResult = { logs: LogEntry[]; dropped: number; secrets: IsolateSecret[] } & (
+  | { ok: true; resultJson: string }
+  | { ok: false; kind: "callback" | "throw" | "result" | "result-size"; error: ErrorDescription }
+);
+
+/** The host's side of one invocation, handed to the isolate's run() (runtime/invocation-channel.ts). */
+export interface ChannelForIsolate {
+  fetch(request: Request, redirect: "follow" | "manual"): Promise<Response>;
+  toolbelt(method: string, args: unknown[]): Promise<unknown>;
+}
 
 interface SandboxEntrypoint {
   validate(): Promise<{ ok: true } | { ok: false; error: ErrorDescription }>;
-  run(input: unknown): Promise<RunResult>;
+  run(inputJson: string, channel: ChannelForIsolate, options: { maxResultBytes: number }): Promise<RunResult>;
 }
 
 /**

@@ -1,10 +1,6 @@
 import { sha256Hex } from "../../crypto/hash";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
-import { TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE } from "./toolbelt-source";
-import { FETCH_SOURCE } from "./fetch-source";
-import { HTTP_CLIENT_SOURCE } from "./http-client-source";
-import { SINK_SOURCE } from "./sink-source";
-import { WRAPPER_SOURCE, WRAPPER_VERSION } from "./wrapper-source";
+import { HTTP_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
 
 /** What the loader needs to know about one deployable version of a function. */
 export interface SandboxSpec {
@@ -24,12 +20,15 @@ export interface HostExports {
 // leading newline keeps a trailing line comment in the brand code from swallowing it.
 const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda : undefined;\n";
 
+// The platform modules' text is part of every isolate's hash, so a changed wrapper never reuses an
+// isolate built with the old one. Computed once, on first use (not at global scope, where a Worker
+// may not start asynchronous work).
+let platformHash: Promise<string> | undefined;
+
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables">): Promise<string> {
-  // The platform modules' text is part of the hash, so a changed wrapper never reuses an isolate
-  // even if someone forgets to bump WRAPPER_VERSION.
-  const platform = await sha256Hex(WRAPPER_SOURCE + SINK_SOURCE + FETCH_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
-  return sha256Hex(JSON.stringify([WRAPPER_VERSION, platform, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
+  platformHash ??= sha256Hex(WRAPPER_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
+  return sha256Hex(JSON.stringify([await platformHash, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
 }
 
 /** The CPU limit of a function's isolate, from its configured timeout (not a per-call budget). */
@@ -54,14 +53,14 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
     mainModule: "main.js",
     modules: {
       "main.js": WRAPPER_SOURCE,
-      "sink.js": { cjs: SINK_SOURCE },
-      "platform-fetch.js": { cjs: FETCH_SOURCE },
+      "platform.js": { cjs: PLATFORM_SOURCE },
       "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
       ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name) => [name, toolbelt])),
     },
     // Only strings (they become process.env) and a toolbelt stub scoped by props: no platform
-    // binding (DB, KV, LOADER, secrets) is reachable from brand code.
+    // binding (DB, KV, LOADER, secrets) is reachable from brand code. The stub serves toolbelt
+    // calls made outside an invocation (module scope); during one they go through its channel.
     env: {
       ...vars,
       BRAND_ID: spec.accountId,

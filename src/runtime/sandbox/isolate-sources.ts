@@ -1,0 +1,18 @@
+// The platform modules of a tenant isolate, as the text the Worker Loader is given. They are real
+// JavaScript files in ./isolate, checked by tsc (checkJs) like the rest of the code, and bundled as
+// text: by wrangler's Text module rule for `isolate/*.js` (wrangler.toml [[rules]]), and in tests by
+// the same rule in vitest.config.ts. The casts say what the bundlers make of these imports.
+import mainModule from "./isolate/main.js";
+import platformModule from "./isolate/platform.js";
+import toolbeltModule from "./isolate/toolbelt.js";
+import httpClientModule from "./isolate/http-client.js";
+
+const text = (module: unknown) => module as unknown as string;
+
+export const WRAPPER_SOURCE = text(mainModule);
+export const PLATFORM_SOURCE = text(platformModule);
+export const TOOLBELT_SOURCE = text(toolbeltModule);
+export const HTTP_CLIENT_SOURCE = text(httpClientModule);
+
+/** The names brand code requires the toolbelt by (LivePerson's, and edgefn's own). */
+export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "edgefn-toolbelt"] as const;
