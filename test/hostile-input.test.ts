@@ -101,9 +101,9 @@ describe("a row stored before the limit cannot break its account", () => {
     for (const path of [lambdasPath(a), `/api/account/${a.accountId}/functions`]) {
       const res = await call(path, { key: a.developer });
       expect(res.status, `${path}: ${await res.clone().text()}`.slice(0, 300)).toBe(200);
-      const byUuid = new Map((await json(res)).map((l: any) => [l.uuid, l]));
+      const byUuid = new Map<string, any>((await json(res)).map((l: any) => [l.uuid, l]));
       expect(byUuid.get(fine).warnings).toBeUndefined();
-      const legacy: any = byUuid.get(broken);
+      const legacy = byUuid.get(broken);
       expect(legacy.samplePayload).toBeNull();
       expect(legacy.implementation.dependencies).toBeNull();
       expect(legacy.warnings.join(" ")).toContain("samplePayload");
