@@ -10,7 +10,8 @@ const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DOMAIN_SERVICES = ["faasGW", "faasUI", "sentinel"] as const;
 
 // Loopback names (RFC 6761 .localhost, 127.0.0.0/8, ::1), with an optional port.
-const LOOPBACK_HOST = /^(localhost|[a-z0-9.-]+\.localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/i;
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const LOOPBACK_HOST = new RegExp(`^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)*\\.localhost|127(\\.${OCTET}){3}|\\[::1\\])(:\\d{1,5})?$`, "i");
 
 /**
  * This deployment's host (with :port if any), as baseURI.json and the tokens' `iss` name it.
