@@ -120,7 +120,8 @@ const failed = (status: Exclude<InvocationStatus, "SUCCEEDED">, errorCode: strin
 function fromRun(run: RunResult, captured: Captured, redact: Redact): RunOutcome {
   if (run.ok) return { status: "SUCCEEDED", resultJson: run.resultJson, ...captured };
   if (run.kind === "result-size") return failed("CODING_FAILURE", ErrorCodes.resultTooLarge, redact(run.error.message), captured);
-  const engineError = run.kind !== "callback" && ENGINE_ERRORS.has(run.error.name);
+  // process.exit is a crash of the function, as it would be in Node.
+  const engineError = run.kind === "exit" || (run.kind !== "callback" && ENGINE_ERRORS.has(run.error.name));
   return failed("CODING_FAILURE", engineError ? ErrorCodes.runtimeException : ErrorCodes.customFailure, redact(run.error.message), captured);
 }
 

@@ -22,9 +22,22 @@ const MAX_DEPTH = 64;
 
 export type Redact = <T>(value: T) => T;
 
-/** The texts of one secret value: the string itself, or the string fields of a json secret. */
+/**
+ * The texts of one secret value: the string itself, and the string fields of a json secret (served
+ * as its JSON text, or as a value).
+ */
 function textsOf(value: unknown, depth = 0): string[] {
-  if (typeof value === "string") return value.length >= MIN_LENGTH ? [value] : [];
+  if (typeof value === "string") {
+    const texts = value.length >= MIN_LENGTH ? [value] : [];
+    if (depth === 0 && /^\s*[[{]/.test(value)) {
+      try {
+        texts.push(...textsOf(JSON.parse(value), depth + 1));
+      } catch {
+        /* not JSON: the text alone */
+      }
+    }
+    return texts;
+  }
   if (typeof value === "number" && Number.isFinite(value)) return textsOf(String(value));
   if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return [];
   const texts: string[] = [];

@@ -36,7 +36,7 @@ export type IsolateSecret = [key: string, value: unknown];
 /** What the isolate's run() answers (isolate/main.js). The result travels as JSON text. */
 export type RunResult = { logs: LogEntry[]; dropped: number; secrets: IsolateSecret[] } & (
   | { ok: true; resultJson: string }
-  | { ok: false; kind: "callback" | "throw" | "result" | "result-size"; error: ErrorDescription }
+  | { ok: false; kind: "callback" | "throw" | "exit" | "result" | "result-size"; error: ErrorDescription }
 );
 
 /** The host's side of one invocation, handed to the isolate's run() (runtime/invocation-channel.ts). */

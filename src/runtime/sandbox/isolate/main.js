@@ -111,6 +111,8 @@ class Capture {
     this.chars = 0;
     this.dropped = 0;
     this.channel = channel;
+    /** @type {{ kind: string; error: unknown } | null} set when the function ended itself */
+    this.ended = null;
     /** @type {(failure: { kind: string; error: unknown }) => void} */
     this.abort = () => {};
     /** Rejects when the function ends itself (process.exit): raced with the function's answer. */
@@ -157,7 +159,11 @@ if (typeof process === "object" && process) {
     (/** @type {unknown} */ code) => {
       const error = new Error(`process.exit(${code === undefined ? "" : textOf(code)}) was called: a function cannot end the runtime; return a result or throw an error instead`);
       error.name = "ProcessExitError";
-      current.getStore()?.abort({ kind: "throw", error });
+      const capture = current.getStore();
+      if (capture) {
+        capture.ended = { kind: "exit", error };
+        capture.abort(capture.ended);
+      }
       throw error;
     }
   );
@@ -315,8 +321,9 @@ async function execute(capture, inputJson, options) {
   let result;
   try {
     result = await raceOf([callLambda(loadLambda(), parse(inputJson)), capture.aborted]);
-  } catch (failure) {
-    const f = /** @type {any} */ (failure);
+  } catch (thrown) {
+    // process.exit throws where it is called too: what the function's code then sees is not the cause.
+    const f = /** @type {any} */ (capture.ended ?? thrown);
     const kind = f && typeof f === "object" && typeof f.kind === "string" ? f.kind : "throw";
     return { ok: false, kind, error: describe(f && typeof f === "object" && "kind" in f ? f.error : f) };
   }
