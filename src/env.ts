@@ -14,7 +14,7 @@ export interface Env {
   /**
    * The host name (with :port if any) clients should use for this deployment, e.g.
    * "functions.example.com": named by the domain API (baseURI.json) and the tokens' `iss`. Unset,
-   * the request's own Host header is used.
+   * only a loopback Host is named (api/domain.ts); required on Cloudflare (scripts/deploy.mjs).
    */
   PUBLIC_HOST?: string;
   /** Wall-clock limit of one invocation, in ms (LivePerson: 30 s). */
