@@ -67,6 +67,14 @@ describe("a function's own failure is 901 and CODING_FAILURE, never a 500", () =
     expect(text).toBe("[".repeat(100000) + "1" + "]".repeat(100000));
   });
 
+  it("logging a value nested 5,000 deep keeps the invocation alive; the entry is cut at 32 levels", async () => {
+    const a = await newAccount();
+    const uuid = await deployed(a, `function lambda() { let v = {}; for (let i = 0; i < 5000; i++) v = { v }; console.info("deep", v); return "logged"; }`);
+    const out = await json(await testInvoke(a, uuid));
+    expect(out.result).toBe("logged");
+    expect(JSON.stringify(out.logs[0].extras)).toContain("nested deeper than 32 levels");
+  });
+
   it("process.exit ends only the invocation that called it: the isolate keeps serving", async () => {
     const a = await newAccount();
     const uuid = await deployed(a, `function lambda(input) { if (input.payload.exit) process.exit(0); return "alive"; }`);
