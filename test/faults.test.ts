@@ -1,11 +1,14 @@
 // Faults around the gate: an invocation whose runtime died mid-run (its lease expires: the slot is
 // freed and a PLATFORM_FAILURE record is written, once), a normal release (nothing extra written),
 // a release lost after the record was written (the record stays as it was), a Durable Object
-// restart (leases and their alarm survive), and D1 failing while lost invocations are closed.
+// restart (leases and their alarm survive), D1 failing while lost invocations are closed, a record
+// never contradicting the answer its caller got (issue 11), and lost invocations naming the cause of
+// a local runtime restart.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AccountGate, LEASE_PREFIX } from "../src/gate/account-gate";
-import { LEASE_MARGIN_MS, type Lease } from "../src/gate/lease";
+import { endSlot } from "../src/gate/client";
+import { LEASE_MARGIN_MS, type InvocationOutcome, type Lease } from "../src/gate/lease";
 import { OPERATOR_TOKEN, call, deployed, env, invoke, newAccount, storedInvocation, type TestAccount } from "./helpers/api";
 
 const LIMITS = { concurrentInvocations: 50, invocationsPerMonth: 150_000, enforceMonthlyQuota: false };
@@ -218,5 +221,95 @@ describe("gate answers", () => {
     expect(quota).toMatchObject({ ok: false, reason: "quota", limit: 2, inUse: 2 });
     expect((await gate(a).usage()).invocationsThisMonth).toBe(2);
     for (const { invocation_id } of await leaseRows(a)) await gate(a).release(invocation_id);
+  });
+});
+
+/**
+ * An invocation that ended and reported `outcome`, then was lost with the runtime: its lease is
+ * taken and settled while running (its deadline ahead, so no alarm interferes), then what the gate
+ * stored is moved past its expiry (`deadline`) and the gate restarts, as after a crash.
+ */
+async function endedThenLost(a: TestAccount, l: Lease, outcome: InvocationOutcome) {
+  const expiresAt = l.deadline;
+  await gate(a).acquire({ ...l, deadline: Date.now() + 60_000 }, LIMITS);
+  await gate(a).settleMany({ ended: [l.invocationId], outcomes: { [l.invocationId]: outcome } });
+  await runInDurableObject(gate(a), async (_: AccountGate, state) => {
+    const stored = await state.storage.get<Lease>(LEASE_PREFIX + l.invocationId);
+    await state.storage.put(LEASE_PREFIX + l.invocationId, { ...stored, deadline: expiresAt });
+  });
+  await evictDurableObject(gate(a)); // the runtime died: only what is stored survives
+}
+
+describe("a record never contradicts the answer its caller got", () => {
+  const answered: InvocationOutcome = { status: "SUCCEEDED", errorCode: null, durationMs: 42 };
+
+  it("an invocation that reported its outcome (its caller got 200), then died with the runtime before its record: the reclaim writes SUCCEEDED, not PLATFORM_FAILURE", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const l = lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1000);
+    await endedThenLost(a, l, answered);
+    const row = await reclaimed(a, l.invocationId);
+    expect(row).toMatchObject({ status: "SUCCEEDED", error_code: null, duration_ms: 42, request_id: l.requestId });
+    const stored = await storedInvocation(a, l.invocationId);
+    expect(stored.logs).toEqual([expect.objectContaining({ level: "Info", message: expect.stringContaining("completed this record after a restart") })]);
+  });
+
+  it("a failure the caller was told about keeps its own status and code (901 CODING_FAILURE stays CODING_FAILURE)", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const l = lease(a, fn, Date.now() - LEASE_MARGIN_MS - 1000);
+    const outcome: InvocationOutcome = { status: "CODING_FAILURE", errorCode: "com.liveperson.faas.handler.custom-failure", durationMs: 7 };
+    await endedThenLost(a, l, outcome);
+    expect(await reclaimed(a, l.invocationId)).toMatchObject({ status: "CODING_FAILURE", error_code: outcome.errorCode, duration_ms: 7 });
+  });
+
+  it("endSlot with an outcome has it stored in the lease before it resolves (so before the caller is answered)", async () => {
+    const a = await newAccount();
+    const l = lease(a, "fn", Date.now() + 60_000);
+    await gate(a).acquire(l, LIMITS);
+    await endSlot(a.accountId, l.invocationId, answered);
+    const stored = await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.get<Lease>(LEASE_PREFIX + l.invocationId));
+    expect(stored?.outcome).toEqual(answered);
+    // The slot is free at once, the lease stays until released.
+    expect((await gate(a).usage()).inUse).toBe(0);
+    expect(await gate(a).release(l.invocationId)).toBe(true);
+  });
+});
+
+describe("lost in a restart of the local runtime", () => {
+  // Far in the past, so no other test's lease falls in this restart's time.
+  const longAgo = Date.now() - 3600_000;
+
+  it("the supervisor's notice (memory ceiling) makes the record of a lost invocation name memory; the route is operator-only", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const l = lease(a, fn, longAgo, { startedAt: longAgo - 4000 });
+    const notice = { cause: "memory-ceiling", at: longAgo - 2000, ceilingMiB: 512 };
+    expect((await call("/admin/runtime/restarts", { method: "POST", key: a.admin, body: notice })).status).toBe(401);
+    const told = await call("/admin/runtime/restarts", { method: "POST", key: OPERATOR_TOKEN, body: notice });
+    expect(told.status, await told.clone().text()).toBe(200);
+    await gate(a).acquire(l, LIMITS);
+    const row = await reclaimed(a, l.invocationId);
+    expect(row).toMatchObject({ status: "PLATFORM_FAILURE", duration_ms: 2000 });
+    const stored = await storedInvocation(a, l.invocationId);
+    expect(stored.logs[0]).toMatchObject({ level: "Error", message: expect.stringContaining("passed its memory ceiling of 512 MiB") });
+    expect(stored.logs[0].message).toContain("this invocation or another one running at the same time used that memory");
+  });
+
+  it("a CPU stall is named too; an ended invocation with its outcome keeps the outcome even in a notified restart", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const t = longAgo - 600_000;
+    const stalled = lease(a, fn, t, { startedAt: t - 4000 });
+    const ended = lease(a, fn, t, { startedAt: t - 4000 });
+    const told = await call("/admin/runtime/restarts", { method: "POST", key: OPERATOR_TOKEN, body: { cause: "cpu-stall", at: t - 1000, stalledMs: 5000 } });
+    expect(told.status).toBe(200);
+    await endedThenLost(a, ended, { status: "SUCCEEDED", errorCode: null, durationMs: 5 });
+    await gate(a).acquire(stalled, LIMITS);
+    await reclaimed(a, stalled.invocationId);
+    const lost = await storedInvocation(a, stalled.invocationId);
+    expect(lost.status).toBe("PLATFORM_FAILURE");
+    expect(lost.logs[0].message).toContain("stopped answering for 5.0 s");
+    expect((await record(ended.invocationId)).status).toBe("SUCCEEDED");
   });
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { operatorOnly } from "../auth/operator";
+import { recordRestartNotice } from "../gate/restart-notices";
 import { createAccount } from "../services/accounts";
 import { LIMITS, LIMIT_NAMES, getAccountLimits, setAccountLimits, type LimitName, type LimitOverrides } from "../services/limits";
 import { REWRAP_PAGE_DEFAULT, REWRAP_PAGE_MAX, rewrapDataKeys } from "../services/secrets-rotation";
@@ -8,6 +9,16 @@ import { conflictResponse, dbOf, errorResponses, newRouter } from "./route";
 import { AccountIdParam } from "./schemas";
 
 const LimitsParams = z.object({ accountId: AccountIdParam });
+
+const RestartNoticeSchema = z
+  .object({
+    cause: z.enum(["cpu-stall", "memory-ceiling", "exit"]),
+    at: z.number().int().positive().openapi({ description: "When the runtime was ended, ms since the epoch" }),
+    ceilingMiB: z.number().int().positive().optional(),
+    stalledMs: z.number().int().nonnegative().optional(),
+  })
+  .strict()
+  .openapi("RuntimeRestartNotice");
 
 // Each limit is one optional field: null restores the default, a field left out keeps its value.
 const limitField = (name: LimitName) => {
@@ -125,4 +136,21 @@ export const adminRoutes = newRouter().openapi(
     responses: { 200: json(AccountLimitsSchema, "The account's limits after the change"), ...errorResponses },
   }),
   async (c) => c.json(await setAccountLimits(dbOf(c), c.req.valid("param").accountId, c.req.valid("json") as Partial<LimitOverrides>), 200),
+).openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/runtime/restarts",
+    summary: "Tell the platform why the local runtime was restarted (operator only; called by npm start's supervisor)",
+    description:
+      "The invocations that were running when the runtime was ended are recorded PLATFORM_FAILURE once their lease expires; " +
+      "with this notice their record names the cause (a CPU stall or the memory ceiling) instead of a generic loss.",
+    middleware: [operatorOnly] as const,
+    security: [{ operatorToken: [] }],
+    request: { body: jsonBody(RestartNoticeSchema) },
+    responses: { 200: json(z.object({ recorded: z.literal(true) }), "The notice is stored"), ...errorResponses },
+  }),
+  async (c) => {
+    await recordRestartNotice(c.env.KV, c.req.valid("json"));
+    return c.json({ recorded: true as const }, 200);
+  },
 );

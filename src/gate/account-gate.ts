@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type InvocationOutcome, type Lease, type Settled } from "./lease";
 import { recordLostInvocations } from "./reclaim";
+import { readRestartNotices } from "./restart-notices";
 
 // Leases closed per alarm run (two D1 statements each); more are closed by the next run, at once.
 const RECLAIM_BATCH = 40;
@@ -42,15 +43,18 @@ const UNCONFIRMED = { allowUnconfirmed: true } as const;
  *   ("stale"), so a cached lookup is never used past a change: see services/gateway-cache.ts.
  *
  * Counting happens in memory, on a copy of the leases loaded at start and kept in step with every
- * write: an admission costs the writes it makes (lease, counter) and no read. Which invocations
- * ended is only kept in memory (after a restart, an ended lease counts again until it is released
- * or expires; restarts are rare and it errs on the safe side).
+ * write: an admission costs the writes it makes (lease, counter) and no read. An invocation that
+ * ended with its outcome reported (endSlot with an outcome) has the outcome stored in its lease,
+ * confirmed before the caller is answered: if the runtime dies before the record is written, the
+ * reclaim writes the record with that outcome (reclaim.ts). An end reported without an outcome is
+ * only kept in memory (after a restart, such a lease counts again until it is released or expires;
+ * restarts are rare and it errs on the safe side).
  */
 export class AccountGate extends DurableObject<Env> {
   /** The alarm as this instance last set it (null: none); read from storage at start. */
   private alarmAt: number | null = null;
   /** Every stored lease (by invocation id), and whether its invocation ended. */
-  private readonly held = new Map<string, { startedAt: number; deadline: number; ended: boolean }>();
+  private readonly held = new Map<string, { lease: Lease; ended: boolean }>();
   /** This month's count, as stored. */
   private counted: { month: string; n: number } | null = null;
   /** Moving average of how long an invocation holds its slot, for Retry-After. */
@@ -63,7 +67,7 @@ export class AccountGate extends DurableObject<Env> {
     // Leases survive a restart: load them, and make sure an alarm is set to reclaim them.
     void ctx.blockConcurrencyWhile(async () => {
       for (const [, l] of await ctx.storage.list<Lease>({ prefix: LEASE_PREFIX })) {
-        this.held.set(l.invocationId, { startedAt: l.startedAt, deadline: l.deadline, ended: false });
+        this.held.set(l.invocationId, { lease: l, ended: Boolean(l.outcome) });
       }
       this.alarmAt = await ctx.storage.getAlarm();
       this.epoch = (await ctx.storage.get<number>(EPOCH_KEY)) ?? 0;
@@ -100,8 +104,9 @@ export class AccountGate extends DurableObject<Env> {
     if (live.n >= limits.concurrentInvocations) {
       return { ok: false, reason: "concurrency", retryAfterSeconds: this.retryAfter(now, live), limit: limits.concurrentInvocations, inUse: live.n, epoch };
     }
-    void this.ctx.storage.put(LEASE_PREFIX + lease.invocationId, { ...lease, scheduleId: lease.scheduleId ?? null }, UNCONFIRMED);
-    this.held.set(lease.invocationId, { startedAt: lease.startedAt, deadline: lease.deadline, ended: false });
+    const stored: Lease = { ...lease, scheduleId: lease.scheduleId ?? null, outcome: null };
+    void this.ctx.storage.put(LEASE_PREFIX + lease.invocationId, stored, UNCONFIRMED);
+    this.held.set(lease.invocationId, { lease: stored, ended: false });
     this.counted = { month, n: used + 1 };
     void this.ctx.storage.put(MONTH_PREFIX + month, used + 1, UNCONFIRMED);
     // The first invocation of a month drops the counter of MONTHS_KEPT months ago.
@@ -122,7 +127,11 @@ export class AccountGate extends DurableObject<Env> {
     return this.settle({ released: [invocationId] }) === 1;
   }
 
-  /** Applies what a caller reports (ended invocations, released leases); answers how many leases it released. */
+  /**
+   * Applies what a caller reports (ended invocations, their outcomes, released leases); answers how
+   * many leases it released. Outcomes are stored with their lease before this answers (the output
+   * gate holds the answer until the write is durable), so the caller may answer its own caller then.
+   */
   async settleMany(settled: Settled): Promise<number> {
     return this.settle(settled);
   }
@@ -139,13 +148,13 @@ export class AccountGate extends DurableObject<Env> {
     this.alarmAt = null; // a fired alarm is gone
     const now = Date.now();
     const expiredIds = [...this.held]
-      .filter(([, l]) => l.deadline <= now - LEASE_MARGIN_MS)
-      .sort(([, a], [, b]) => a.deadline - b.deadline)
+      .filter(([, l]) => l.lease.deadline <= now - LEASE_MARGIN_MS)
+      .sort(([, a], [, b]) => a.lease.deadline - b.lease.deadline)
       .slice(0, RECLAIM_BATCH)
       .map(([id]) => LEASE_PREFIX + id);
     const expired = [...(await this.ctx.storage.get<Lease>(expiredIds)).values()];
     try {
-      await recordLostInvocations(this.env.DB, expired, now);
+      await recordLostInvocations(this.env.DB, expired, now, await readRestartNotices(this.env.KV));
     } catch (error) {
       // The leases stay (they no longer count as in use) until their records could be written.
       console.error(JSON.stringify({ msg: "could not record lost invocations; retrying", ids: expired.map((l) => l.invocationId), error: String(error) }));
@@ -159,13 +168,20 @@ export class AccountGate extends DurableObject<Env> {
   }
 
   /** Marks ended invocations (their slot is free) and deletes released leases; answers how many it released. */
-  private settle({ ended = [], released = [] }: Settled): number {
+  private settle({ ended = [], released = [], outcomes = {} }: Settled): number {
     const now = Date.now();
     for (const id of ended) {
       const l = this.held.get(id);
-      if (!l || l.ended) continue;
+      if (!l) continue;
+      const outcome: InvocationOutcome | undefined = outcomes[id];
+      if (outcome && !l.lease.outcome) {
+        // Not UNCONFIRMED: the caller answers its own caller after this, so it must be on disk.
+        l.lease = { ...l.lease, outcome };
+        void this.ctx.storage.put(LEASE_PREFIX + id, l.lease);
+      }
+      if (l.ended) continue;
       l.ended = true;
-      this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.startedAt);
+      this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.lease.startedAt);
     }
     let count = 0;
     for (const id of released) {
@@ -174,7 +190,7 @@ export class AccountGate extends DurableObject<Env> {
       void this.ctx.storage.delete(LEASE_PREFIX + id, UNCONFIRMED);
       this.held.delete(id);
       count++;
-      if (!l.ended) this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.startedAt);
+      if (!l.ended) this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.lease.startedAt);
     }
     return count;
   }
@@ -192,8 +208,8 @@ export class AccountGate extends DurableObject<Env> {
     let n = 0;
     let oldest: number | null = null;
     let earliest: number | null = null;
-    for (const l of this.held.values()) {
-      if (l.ended || l.deadline <= now - LEASE_MARGIN_MS) continue;
+    for (const { lease: l, ended } of this.held.values()) {
+      if (ended || l.deadline <= now - LEASE_MARGIN_MS) continue;
       n++;
       if (oldest === null || l.startedAt < oldest) oldest = l.startedAt;
       if (earliest === null || l.deadline < earliest) earliest = l.deadline;
@@ -209,7 +225,7 @@ export class AccountGate extends DurableObject<Env> {
 
   private earliestExpiry(): number | null {
     let d: number | null = null;
-    for (const l of this.held.values()) if (d === null || l.deadline < d) d = l.deadline;
+    for (const { lease: l } of this.held.values()) if (d === null || l.deadline < d) d = l.deadline;
     return d === null ? null : d + LEASE_MARGIN_MS;
   }
 

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ApiError, ErrorCodes, retryLater } from "../errors";
 import type { AccountGate } from "./account-gate";
-import { monthOf, nextMonthStart, type Admission, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+import { monthOf, nextMonthStart, type Admission, type EpochAdmission, type GateLimits, type GateUsage, type InvocationOutcome, type Lease, type Settled } from "./lease";
 
 const gateEnv = env as unknown as Env;
 
@@ -55,12 +55,12 @@ export const isGateRefusal = (e: unknown): e is ApiError => e instanceof ApiErro
 // requests of the isolate, never a promise. The account's next acquire carries it (so it costs no
 // call of its own under load, and reaches the gate exactly when it matters: before the next
 // admission); otherwise giveBack sends it itself after SETTLE_WINDOW_MS.
-const pending = new Map<string, { ended: string[]; released: string[] }>();
+const pending = new Map<string, { ended: string[]; released: string[]; outcomes: Record<string, InvocationOutcome> }>();
 const SETTLE_WINDOW_MS = 50;
 
 function pendingOf(accountId: string) {
   let p = pending.get(accountId);
-  if (!p) pending.set(accountId, (p = { ended: [], released: [] }));
+  if (!p) pending.set(accountId, (p = { ended: [], released: [], outcomes: {} }));
   return p;
 }
 
@@ -70,13 +70,16 @@ function takePending(accountId: string): Settled {
   if (!p) return {};
   // A released lease is deleted anyway: no need to mark it ended first.
   const released = new Set(p.released);
-  return { ended: p.ended.filter((id) => !released.has(id)), released: p.released };
+  const ended = p.ended.filter((id) => !released.has(id));
+  const outcomes = Object.fromEntries(ended.filter((id) => p.outcomes[id]).map((id) => [id, p.outcomes[id]!]));
+  return { ended, released: p.released, ...(Object.keys(outcomes).length > 0 && { outcomes }) };
 }
 
 function putBack(accountId: string, s: Settled) {
   const p = pendingOf(accountId);
   p.ended.push(...(s.ended ?? []));
   p.released.push(...(s.released ?? []));
+  Object.assign(p.outcomes, s.outcomes);
 }
 
 const isEmpty = (s: Settled) => !s.ended?.length && !s.released?.length;
@@ -131,11 +134,30 @@ export async function bumpEpoch(accountId: string): Promise<void> {
 
 /**
  * The invocation ended (answered, failed or timed out): its slot is free for the account's next
- * invocation. No I/O: told to the gate with the next acquire or giveBack. The lease stays until
- * giveBack, so an invocation whose record never gets written is still closed by the gate.
+ * invocation. The lease stays until giveBack, so an invocation whose record never gets written is
+ * still closed by the gate.
+ *
+ * Without `outcome`: no I/O, told to the gate with the next acquire or giveBack.
+ * With `outcome` (what the caller is about to be answered): sent at once, together with whatever
+ * else is pending for the account, and stored with the lease; resolves once the gate has it on
+ * disk. Await it before answering the caller: if the runtime then dies before the record is
+ * written, the reclaim writes the record with this outcome instead of PLATFORM_FAILURE (reclaim.ts),
+ * so the record never contradicts the answer. Never throws: if the gate cannot be told, the end is
+ * kept for the next call (and a record lost with the runtime would be PLATFORM_FAILURE, as before).
  */
-export function endSlot(accountId: string, invocationId: string): void {
-  if (!gateBypassed()) pendingOf(accountId).ended.push(invocationId);
+export async function endSlot(accountId: string, invocationId: string, outcome?: InvocationOutcome): Promise<void> {
+  if (gateBypassed()) return;
+  const p = pendingOf(accountId);
+  p.ended.push(invocationId);
+  if (!outcome) return;
+  p.outcomes[invocationId] = outcome;
+  const settled = takePending(accountId);
+  try {
+    await gateOf(accountId).settleMany(settled);
+  } catch (error) {
+    putBack(accountId, settled); // settling is idempotent: send it again with the next call
+    console.error(JSON.stringify({ msg: "could not report an invocation's outcome to the gate", accountId, invocationId, error: String(error) }));
+  }
 }
 
 /**

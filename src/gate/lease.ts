@@ -19,6 +19,19 @@ export interface Lease {
   startedAt: number;
   /** When the invocation must have ended (start + its timeout); the lease expires MARGIN later. */
   deadline: number;
+  /**
+   * How the invocation ended, once it did (endSlot with an outcome, before its caller is answered).
+   * A lease reclaimed with an outcome gets its record with that outcome: a record never contradicts
+   * the answer its caller got.
+   */
+  outcome?: InvocationOutcome | null;
+}
+
+/** The summary of an ended invocation that its record needs (and that its caller's answer showed). */
+export interface InvocationOutcome {
+  status: "SUCCEEDED" | "CODING_FAILURE" | "TIMEOUT" | "PLATFORM_FAILURE";
+  errorCode: string | null;
+  durationMs: number;
 }
 
 /**
@@ -28,6 +41,8 @@ export interface Lease {
 export interface Settled {
   ended?: string[];
   released?: string[];
+  /** Outcomes of some of the ended invocations, by invocation id (stored with their lease). */
+  outcomes?: Record<string, InvocationOutcome>;
 }
 
 /** The limits the gate enforces (effective values). */
