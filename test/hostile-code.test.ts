@@ -182,6 +182,17 @@ describe("secret values stay hidden in the forms a function easily produces", ()
     expect(record.logs[0].message).toBe("login as svc with [secret:CREDS]");
   });
 
+  it("a secret cached in module scope (LivePerson's advice) stays redacted in later invocations that log it without reading it", async () => {
+    const a = await newAccount();
+    const value = `cached-${crypto.randomUUID()}`;
+    await createSecret(a, "CACHED", value);
+    const uuid = await deployed(a, PRELUDE + `let cached;\nasync function lambda() { cached ??= (await secrets.readSecret("CACHED")).value; console.info("using " + cached); return "ok"; }`);
+    for (let i = 0; i < 2; i++) {
+      const out = await json(await testInvoke(a, uuid));
+      expect(out.logs?.[0]?.message, JSON.stringify(out)).toBe("using [secret:CACHED]");
+    }
+  });
+
   it("the result a function returns on purpose is its answer and is not changed", async () => {
     const a = await newAccount();
     const value = `returned-${crypto.randomUUID()}`;
