@@ -3,13 +3,27 @@
 // Why it exists: LivePerson's API answers a failed function with HTTP 901, but a Worker cannot build
 // a Response with a status outside 200-599. So the Worker answers 422 with `X-Edgefn-Status: 901`
 // (src/api/wire-status.ts) and this proxy writes the real status line (Node allows 100-999) and
-// drops the header. Everything else passes through untouched and streamed, both ways.
+// drops the header. Everything else passes through untouched and streamed, both ways, except:
+//   - An answer that did not come from edgefn's Worker (wrangler's or workerd's own error pages when
+//     the runtime died mid-call: a 500 with a stack trace naming paths of this machine) becomes the
+//     API's JSON error, 503 with Retry-After, as does "runtime not reachable". Every answer of the
+//     Worker carries X-Request-ID (hono's requestId middleware in src/app.ts); a 5xx without it
+//     came from the machinery around it.
+//   - A request body without Content-Length (Transfer-Encoding: chunked) is collected up to the
+//     largest body the Worker accepts + 1 byte and sent on with a Content-Length, the rest of a
+//     longer one is dropped. Why: the Worker refuses an oversized body (413) without reading it all,
+//     and the local runtime then closes the connection with the unread body still arriving; TCP
+//     resets it, and the reset discards the 413 before it is read (seen from 20 MB on; at 100 MB
+//     wrangler's dev proxy answers its own 500 instead). Sent with a length over the limit, the
+//     body is refused from its length and the 413 arrives, as for a caller that sent Content-Length.
 //
 // Usage: imported by scripts/start.mjs and scripts/bench.mjs, or on its own:
 //   node scripts/front-proxy.mjs --port 8787 --upstream-port 41234
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import http from "node:http";
-import { pathToFileURL } from "node:url";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 export const WIRE_STATUS_HEADER = "x-edgefn-status";
@@ -28,6 +42,68 @@ function filterRaw(raw, drop) {
   return out;
 }
 
+/**
+ * The largest request body the Worker accepts: MAX_BODY_BYTES from the environment, else from
+ * wrangler.toml's [vars], else the Worker's default (1 MiB, src/api/invoke.ts).
+ */
+export function maxBodyBytes(env = process.env) {
+  const fromToml = () => {
+    try {
+      const toml = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "wrangler.toml"), "utf8");
+      return toml.match(/^\s*MAX_BODY_BYTES\s*=\s*"?(\d+)"?/m)?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  const n = Number(env.MAX_BODY_BYTES ?? fromToml());
+  return Number.isInteger(n) && n > 0 ? n : 1024 * 1024;
+}
+
+/** An answer of edgefn's Worker (see the file comment); anything else 5xx is the machinery's. */
+export const fromWorker = (upRes) => upRes.statusCode < 500 || upRes.headers["x-request-id"] !== undefined;
+
+/** The request id of an answer the front makes: the caller's X-Request-ID under the Worker's rule, else a new one. */
+function requestIdOf(req) {
+  const given = req.headers["x-request-id"];
+  return given && /^[\w\-=]{1,255}$/.test(given) ? given : randomUUID();
+}
+
+/** The API's error for "the runtime cannot answer this now" (LivePerson's shape, with a request id). */
+function unavailable(req, res, why) {
+  const requestId = requestIdOf(req);
+  const body = JSON.stringify({
+    errorCode: "com.liveperson.faas.es.unavailable",
+    errorMsg: `The local runtime ${why}; it may be starting or restarting. Try again shortly.`,
+    requestId,
+  });
+  res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-request-id": requestId, "retry-after": "1" });
+  res.end(body);
+}
+
+/**
+ * Collects a body without Content-Length, up to `cap` bytes; calls `done(buffer)` once it ended or
+ * passed the cap (the rest is read and dropped, see the file comment), or `failed()` if the
+ * client went away first.
+ */
+function collectBody(req, cap, done, failed) {
+  const chunks = [];
+  let size = 0;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    done(Buffer.concat(chunks, Math.min(size, cap)));
+  };
+  req.on("data", (chunk) => {
+    if (finished) return; // past the cap: dropped
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= cap) finish();
+  });
+  req.on("end", finish);
+  req.on("error", () => { if (!finished) { finished = true; failed(); } });
+}
+
 /** The status the client should see: the Worker's stand-in 422 becomes the status it names. */
 export function wireStatus(status, headerValue) {
   const named = Number(headerValue);
@@ -39,20 +115,39 @@ export function wireStatus(status, headerValue) {
  * Creates (does not start) the proxy server. `upstream` is a function returning {host, port} of the
  * runtime for each request, so a supervisor can move the runtime to another port after a restart.
  */
-export function createFrontProxy({ upstream, log = () => {} }) {
+export function createFrontProxy({ upstream, log = () => {}, bodyCap = maxBodyBytes() + 1 }) {
   // Keep-alive to the runtime: a fresh TCP connection per request would dominate local latency.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
   const server = http.createServer((req, res) => {
     const { host, port } = upstream();
-    const up = http.request({
-      host, port, agent,
-      method: req.method,
-      path: req.url,
-      headers: filterRaw(req.rawHeaders, (k) => HOP_BY_HOP.has(k)),
-    });
+    const streamed = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] === undefined;
+    const headers = filterRaw(req.rawHeaders, (k) => HOP_BY_HOP.has(k));
+    const send = (body) => {
+      const up = http.request({
+        host, port, agent,
+        method: req.method,
+        path: req.url,
+        headers: body ? [...headers, "content-length", String(body.length)] : headers,
+      });
+      relay(req, res, up);
+      if (body) up.end(body);
+      else req.pipe(up);
+    };
+    if (streamed) return send(null);
+    collectBody(req, bodyCap, send, () => res.destroy());
+  });
 
+  /** Relays the runtime's answer to `up` (or the API's 503 in its place). */
+  const relay = (req, res, up) => {
     up.on("response", (upRes) => {
+      if (!fromWorker(upRes)) {
+        // wrangler's or workerd's own error page (a stack trace with paths): not for the caller.
+        upRes.resume();
+        log(`front proxy: the runtime failed while answering ${req.method} ${req.url} (${upRes.statusCode} not from the Worker)`);
+        if (!res.headersSent) unavailable(req, res, "failed while answering");
+        return;
+      }
       const wireValue = upRes.headers[WIRE_STATUS_HEADER];
       const status = wireStatus(upRes.statusCode, wireValue);
       const headers = filterRaw(upRes.rawHeaders, (k) => HOP_BY_HOP.has(k) || k === WIRE_STATUS_HEADER);
@@ -65,23 +160,12 @@ export function createFrontProxy({ upstream, log = () => {} }) {
     up.on("error", (err) => {
       if (res.headersSent || res.destroyed) return res.destroy(); // mid-answer, or the client left
       log(`front proxy: runtime unreachable for ${req.method} ${req.url}: ${err.code ?? err.message}`);
-      // The LivePerson error shape, with a request id like every other answer of the platform (a
-      // caller's X-Request-ID is echoed under the same rule the Worker applies).
-      const given = req.headers["x-request-id"];
-      const requestId = given && /^[\w\-=]{1,255}$/.test(given) ? given : randomUUID();
-      const body = JSON.stringify({
-        errorCode: "com.liveperson.faas.es.unavailable",
-        errorMsg: `The local runtime is not reachable (${err.code ?? err.message}); it may be starting or restarting. Try again shortly.`,
-        requestId,
-      });
-      res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-request-id": requestId, "retry-after": "1" });
-      res.end(body);
+      unavailable(req, res, `is not reachable (${err.code ?? err.message})`);
     });
 
     // A client that goes away takes its upstream request with it.
     res.on("close", () => { if (!res.writableFinished) up.destroy(); });
-    req.pipe(up);
-  });
+  };
 
   server.on("close", () => agent.destroy());
   return server;

@@ -3,9 +3,11 @@
 //   1. .dev.vars with random secrets on first start (an existing one is kept as it is)
 //   2. the front proxy on $PORT (answers 503 until the runtime is up)
 //   3. D1 migrations into the persistent local state (.wrangler/state, survives restarts)
-//   4. `wrangler dev` (workerd) on an internal port behind it, supervised: restarted when it stops
-//      answering (a runaway brand function: workerd has no CPU limit locally) or exits
-//      (scripts/lib/supervisor.mjs); the front proxy asks for the current port per request
+//   4. `wrangler dev` (workerd) on an internal port behind it, supervised: its Worker runtime is
+//      restarted within seconds when it stops answering (a function in a CPU loop: no CPU limit
+//      locally), passes its memory ceiling (no memory limit per isolate locally) or exits
+//      (scripts/lib/supervisor.mjs, supervised-runtime.mjs); the front proxy asks for the current
+//      port per request
 //   5. the Cron Trigger, fired once a minute as Cloudflare does (scripts/lib/cron-tick.mjs)
 //
 // Ctrl-C / SIGTERM stops everything.
@@ -14,8 +16,8 @@ import { createFrontProxy } from "./front-proxy.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
 import { freePort, HOST, probe } from "./lib/net.mjs";
 import { everyMinute, scheduledPath } from "./lib/cron-tick.mjs";
-import { applyMigrations, startRuntime } from "./lib/runtime.mjs";
-import { backoffFor, hangDetector, HEALTH_EVERY_MS, HEALTH_TIMEOUT_MS } from "./lib/supervisor.mjs";
+import { applyMigrations } from "./lib/runtime.mjs";
+import { superviseRuntime } from "./lib/supervised-runtime.mjs";
 import { ROOT } from "./lib/tools.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
@@ -31,17 +33,17 @@ const say = (msg) => console.log(`[edgefn] ${msg}`);
 function runtimeLine(line) {
   if (/Request\.cf|ENOTFOUND workers\.cloudflare\.com|^\s+at .*(GetAddrInfoReqWrap|callbackTrampoline)/.test(line)) return;
   if (/\] GET \/healthz 200 /.test(line)) return;
+  // The supervisor ends the Worker runtime itself (a stall, the memory ceiling) and says why.
+  if (/The Workers runtime crashed unexpectedly and is being restarted/.test(line)) return;
   // wrangler's advice to fire Cron Triggers by hand: npm start fires them itself (see the welcome).
   if (/Scheduled Workers are not automatically triggered|To manually trigger a scheduled event|cdn-cgi\/local\/scheduled|cron-triggers\/#test-cron-triggers-locally/.test(line)) return;
   if (/Ready on http/.test(line)) return say(`runtime ready (internal port; use http://${HOST}:${PORT})`);
   console.log(line);
 }
 
-let runtime; // the current wrangler dev handle
+let runtime; // the supervised wrangler dev
 let proxy;
 let stopping = false;
-let restarting = false;
-let restartsInARow = 0;
 
 async function shutdown(code) {
   if (stopping) {
@@ -75,60 +77,16 @@ async function main() {
   if (migrated !== 0) throw new Error(`migrations failed (exit code ${migrated})`);
 
   say("starting the Workers runtime (wrangler dev)");
-  await launchRuntime();
-  watchHealth();
+  runtime = superviseRuntime({ persistTo: PERSIST_TO, onLine: runtimeLine, say, operatorToken: devVars.vars.OPERATOR_TOKEN });
+  await runtime.ready;
+  say(`supervising it: restarted when it does not answer for ${runtime.stallMs / 1000} s (EDGEFN_STALL_MS) or uses over ${runtime.ceilingMiB} MiB (EDGEFN_MEMORY_CEILING_MIB)`);
   everyMinute(fireCron);
   printWelcome();
 }
 
-/** Starts wrangler dev on a fresh internal port; an unexpected exit restarts it. */
-async function launchRuntime() {
-  const handle = startRuntime({ port: await freePort(), persistTo: PERSIST_TO, onLine: runtimeLine });
-  runtime = handle;
-  await handle.ready;
-  handle.exited.then(({ code, signal }) => {
-    if (stopping || restarting || runtime !== handle) return;
-    restart(`the runtime exited unexpectedly (code ${code}, signal ${signal})`);
-  });
-}
-
-/** Replaces the runtime: stops what is left of it (the whole process group) and starts another. */
-async function restart(why) {
-  if (stopping || restarting) return;
-  restarting = true;
-  const wait = backoffFor(restartsInARow++);
-  say(`${why}; restarting it${wait ? ` in ${wait / 1000} s` : ""} (data in .wrangler/state is kept)`);
-  try {
-    await runtime?.stop(1000);
-    if (wait) await new Promise((r) => setTimeout(r, wait));
-    if (stopping) return;
-    await launchRuntime();
-    say("runtime restarted; serving again");
-  } catch (err) {
-    say(`restart failed: ${err.message}`);
-    restarting = false;
-    return restart("the runtime did not come back");
-  }
-  restarting = false;
-}
-
-/** Probes the runtime; a runtime that stopped answering is restarted (see lib/supervisor.mjs). */
-function watchHealth() {
-  const detector = hangDetector();
-  setInterval(async () => {
-    if (stopping || restarting) return;
-    const status = await probe(runtime.port, "/healthz", HEALTH_TIMEOUT_MS);
-    if (stopping || restarting) return;
-    const verdict = detector.record(status === 200);
-    if (verdict === "healthy") restartsInARow = 0;
-    else if (verdict === "failing") say(`warning: runtime did not answer GET /healthz within ${HEALTH_TIMEOUT_MS} ms (${detector.failures} in a row)`);
-    else restart("the runtime stopped answering (a function in a CPU loop? workerd has no CPU limit locally)");
-  }, HEALTH_EVERY_MS).unref();
-}
-
 /** The every-minute Cron Trigger; skipped while the runtime restarts (missed minutes fire once after). */
 async function fireCron() {
-  if (stopping || restarting || !runtime) return;
+  if (stopping || !runtime?.port) return;
   const status = await probe(runtime.port, scheduledPath(), 30_000);
   if (status !== 200) say(`warning: the scheduled() tick answered ${status || "nothing"}`);
 }

@@ -7,6 +7,8 @@ import path from "node:path";
 import { send } from "./load.mjs";
 import { freePort, probe } from "./net.mjs";
 import { applyMigrations, startRuntime } from "./runtime.mjs";
+import { superviseRuntime } from "./supervised-runtime.mjs";
+import { createFrontProxy } from "../front-proxy.mjs";
 import { ROOT, run, toolEnv } from "./tools.mjs";
 
 /**
@@ -44,6 +46,39 @@ export async function startPlatform({ name, tmp, vars, logFd, say }) {
       await runtime.stop();
     },
   };
+}
+
+/**
+ * An instance as `npm start` runs it, supervised (scripts/lib/supervised-runtime.mjs): the front
+ * proxy runs in this process so that it follows the runtime to a new port after a restart.
+ * `stallMs` and `ceilingMiB` set the supervisor's thresholds. Resolves to { name, port, runtime
+ * (the supervisor: port, recoveries), persistTo, stop() }.
+ */
+export async function startSupervisedPlatform({ name, tmp, vars, logFd, say, stallMs, ceilingMiB }) {
+  const persistTo = path.join(tmp, name);
+  const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
+  say(`${name}: applying migrations to a fresh temporary state`);
+  if ((await applyMigrations({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  say(`${name}: starting wrangler dev, supervised`);
+  const runtime = superviseRuntime({ persistTo, vars, onLine: log, say: (m) => log(`[supervisor] ${m}`), operatorToken: vars.OPERATOR_TOKEN, stallMs, ceilingMiB });
+  const proxy = createFrontProxy({ upstream: () => ({ host: "127.0.0.1", port: runtime.port }), log: (m) => log(`[front] ${m}`) });
+  const stop = async () => {
+    proxy.close();
+    proxy.closeAllConnections();
+    await runtime.stop();
+  };
+  try {
+    await runtime.ready;
+    const port = await freePort();
+    await new Promise((resolve, reject) => {
+      proxy.once("error", reject);
+      proxy.listen(port, "127.0.0.1", resolve);
+    });
+    return { name, port, runtime, persistTo, stop };
+  } catch (error) {
+    await stop(); // nobody gets a handle to stop them with: leave nothing running
+    throw error;
+  }
 }
 
 /** JSON API call through an instance's front proxy. */

@@ -1,39 +1,60 @@
-// Supervision of the local runtime. workerd enforces no CPU limit locally, so a brand function in
-// a tight loop stalls the whole runtime (every isolate shares its thread); on Cloudflare
-// `limits.cpuMs` stops such a function. `npm start` probes the runtime and restarts it when it
-// stops answering or exits, so the platform serves again within a minute. Records and leases of the
-// invocations that died with it are closed on restart by the AccountGate's lease alarms.
+// Supervision policy of the local runtime (the process side is scripts/lib/supervised-runtime.mjs).
+//
+// Locally workerd enforces neither a CPU limit nor a memory limit on loaded isolates (Cloudflare
+// stops a function at its `limits.cpuMs` and an isolate at 128 MB). All isolates of the local
+// runtime share one thread, so one function in a tight loop leaves every account unserved, and one
+// that keeps allocating grows the process without bound. The supervisor watches for both:
+//   - a stall: GET /healthz (answered by the platform itself, no function runs) has not been
+//     answered for STALL_MS. That means some function held the runtime's only thread for that long
+//     without pause. This is the local CPU threshold: a function may compute without pause for up
+//     to STALL_MS (default 5 s) locally; on Cloudflare its CPU limit applies instead.
+//   - the memory ceiling: the Worker runtime process (workerd) uses more than MEMORY_CEILING_MIB of
+//     RSS (default 1024 MiB; the idle runtime uses about 140 MiB).
+// Either way it ends the Worker runtime process only; wrangler (which stays) starts a new one on the
+// same port within about 1-2 s. Data in the local state is kept. The invocations running at that
+// moment are lost; the supervisor tells the platform why (POST /admin/runtime/restarts), so their
+// records, written when their leases expire (src/gate/reclaim.ts), name the cause.
 
-/** Probe period and how many failed probes in a row mean "hung". */
-export const HEALTH_EVERY_MS = 5_000;
-export const HEALTH_TIMEOUT_MS = 3_000;
-export const FAILURES_BEFORE_RESTART = 3;
+const positive = (value, fallback) => {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+/** How often the runtime is probed and its memory read. */
+export const PROBE_EVERY_MS = 250;
+/** See above; EDGEFN_STALL_MS overrides. */
+export const STALL_MS = positive(process.env.EDGEFN_STALL_MS, 5_000);
+/** See above; EDGEFN_MEMORY_CEILING_MIB overrides. */
+export const MEMORY_CEILING_MIB = positive(process.env.EDGEFN_MEMORY_CEILING_MIB, 1024);
+/** How long a new Worker runtime process may take to answer before the whole of wrangler is restarted. */
+export const RECOVERY_GIVE_UP_MS = 15_000;
 /** Restarts back off when the runtime keeps dying at once (a broken build, a port clash). */
 export const RESTART_BACKOFF_MS = [0, 2_000, 5_000, 15_000, 30_000];
 
 /**
- * Counts failed health probes; `record(ok)` answers "restart" once FAILURES_BEFORE_RESTART probes
- * in a row failed, then starts counting again.
+ * Tracks when the runtime last answered; `stalledFor(now)` is how long it has not. Restarting
+ * (`reset`) gives the new runtime a fresh start.
  */
-export function hangDetector(limit = FAILURES_BEFORE_RESTART) {
-  let failures = 0;
+export function stallClock(now = Date.now()) {
+  let lastAnswer = now;
   return {
-    get failures() {
-      return failures;
+    answered(at = Date.now()) {
+      lastAnswer = Math.max(lastAnswer, at);
     },
-    record(ok) {
-      if (ok) {
-        failures = 0;
-        return "healthy";
-      }
-      failures += 1;
-      if (failures >= limit) {
-        failures = 0;
-        return "restart";
-      }
-      return "failing";
+    reset(at = Date.now()) {
+      lastAnswer = at;
+    },
+    stalledFor(at = Date.now()) {
+      return at - lastAnswer;
     },
   };
+}
+
+/** What to do about the runtime: "ok", or the cause to restart it for. */
+export function verdict({ stalledMs, rssMiB, stallMs = STALL_MS, ceilingMiB = MEMORY_CEILING_MIB }) {
+  if (rssMiB > ceilingMiB) return "memory-ceiling";
+  if (stalledMs >= stallMs) return "cpu-stall";
+  return "ok";
 }
 
 /** The wait before the n-th restart in a row (n from 0); a runtime that stayed up resets n. */

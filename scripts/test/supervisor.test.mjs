@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CRON, everyMinute, msUntilNextTick, scheduledPath, TICK_OFFSET_MS } from "../lib/cron-tick.mjs";
-import { backoffFor, FAILURES_BEFORE_RESTART, hangDetector, RESTART_BACKOFF_MS } from "../lib/supervisor.mjs";
+import { backoffFor, MEMORY_CEILING_MIB, RESTART_BACKOFF_MS, STALL_MS, stallClock, verdict } from "../lib/supervisor.mjs";
 
 describe("cron tick", () => {
   test("waits until just after the next minute boundary", () => {
@@ -37,13 +37,23 @@ describe("cron tick", () => {
 });
 
 describe("supervisor", () => {
-  test("restarts only after enough failed probes in a row; a success resets the count", () => {
-    const d = hangDetector();
-    for (let i = 1; i < FAILURES_BEFORE_RESTART; i++) assert.equal(d.record(false), "failing");
-    assert.equal(d.record(true), "healthy");
-    for (let i = 1; i < FAILURES_BEFORE_RESTART; i++) assert.equal(d.record(false), "failing");
-    assert.equal(d.record(false), "restart");
-    assert.equal(d.failures, 0);
+  test("a stall is the time since the runtime last answered; an answer or a restart resets it", () => {
+    const c = stallClock(1000);
+    assert.equal(c.stalledFor(4000), 3000);
+    c.answered(3500);
+    assert.equal(c.stalledFor(4000), 500);
+    c.answered(2000); // a late answer to an older probe does not move the clock back
+    assert.equal(c.stalledFor(4000), 500);
+    c.reset(9000);
+    assert.equal(c.stalledFor(9500), 500);
+  });
+
+  test("restarts for a stall of STALL_MS or more, or memory over the ceiling; memory is checked first", () => {
+    assert.equal(verdict({ stalledMs: STALL_MS - 1, rssMiB: MEMORY_CEILING_MIB }), "ok");
+    assert.equal(verdict({ stalledMs: STALL_MS, rssMiB: 100 }), "cpu-stall");
+    assert.equal(verdict({ stalledMs: 0, rssMiB: MEMORY_CEILING_MIB + 1 }), "memory-ceiling");
+    assert.equal(verdict({ stalledMs: STALL_MS * 2, rssMiB: 600, ceilingMiB: 512 }), "memory-ceiling");
+    assert.equal(verdict({ stalledMs: 2000, rssMiB: 0, stallMs: 1500 }), "cpu-stall");
   });
 
   test("backs off on repeated restarts, capped", () => {

@@ -1,0 +1,186 @@
+// The local runtime under supervision (policy and thresholds: ./supervisor.mjs). Used by
+// `npm start`, `npm run bench` and the recovery tests.
+//
+// wrangler dev runs two workerd processes: its own dev proxy (which owns the internal port) and the
+// Worker runtime (the platform and every loaded function isolate). When the runtime stalls (a
+// function in a CPU loop) or passes the memory ceiling, only the Worker runtime process is ended:
+// wrangler notices and starts a new one on the same port in about 1-2 s, much sooner than a new
+// wrangler (about 5-8 s to bundle and boot). If that does not bring it back, or wrangler itself
+// exits, the whole of wrangler is restarted on a new port (the front proxy asks for the current port
+// per request). After each recovery the platform is told why (POST /admin/runtime/restarts), so the
+// records of the invocations lost with it name the cause.
+import http from "node:http";
+import { freePort, HOST, probe } from "./net.mjs";
+import { memoryOf, workerdUnder } from "./procmem.mjs";
+import { startRuntime } from "./runtime.mjs";
+import { backoffFor, MEMORY_CEILING_MIB, PROBE_EVERY_MS, RECOVERY_GIVE_UP_MS, STALL_MS, stallClock, verdict } from "./supervisor.mjs";
+
+const NOTICE_ATTEMPTS = 5;
+
+const WHY = {
+  "cpu-stall": (s) => `the runtime did not answer for ${(s.stalledMs / 1000).toFixed(1)} s (a function holding the CPU? the local runtime has no CPU limit)`,
+  "memory-ceiling": (s) => `the runtime uses ${s.rssMiB.toFixed(0)} MiB, over its memory ceiling of ${s.ceilingMiB} MiB (a function that keeps allocating? the local runtime has no memory limit per isolate)`,
+  exit: (s) => `the runtime exited unexpectedly (code ${s.code}, signal ${s.signal})`,
+};
+
+/**
+ * Starts wrangler dev on `persistTo` and keeps it serving. Options as startRuntime's, plus
+ *   operatorToken  the Worker's OPERATOR_TOKEN (for the restart notices)
+ *   say            the supervisor's own messages
+ *   stallMs, ceilingMiB  thresholds (defaults from supervisor.mjs / the environment)
+ * Returns { port (current internal port), ready, recoveries, stop() }; `recoveries` lists
+ * { cause, at, servedAgainMs, how } of each recovery, in order.
+ */
+export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, operatorToken, stallMs = STALL_MS, ceilingMiB = MEMORY_CEILING_MIB }) {
+  let runtime;
+  let stopping = false;
+  let recovering = false;
+  let restartsInARow = 0;
+  let probing = false;
+  let serving = false; // watched only once ready: a starting runtime does not answer yet
+  let workerPid = null; // the Worker runtime's workerd, found after each start
+  const clock = stallClock();
+  const recoveries = [];
+
+  async function launch() {
+    const handle = startRuntime({ port: await freePort(), persistTo, vars, onLine });
+    runtime = handle;
+    workerPid = null;
+    serving = false;
+    await handle.ready;
+    serving = true;
+    clock.reset();
+    handle.exited.then(({ code, signal }) => {
+      if (stopping || recovering || runtime !== handle) return;
+      void recover("exit", { code, signal });
+    });
+  }
+
+  /** The Worker runtime's workerd: the one that does not own wrangler's internal port. */
+  function findWorkerPid() {
+    if (workerPid && memoryOf(workerPid)) return workerPid;
+    const own = `entry=${HOST}:${runtime.port} `;
+    workerPid = workerdUnder(runtime.pid).find((p) => !`${p.cmdline} `.includes(own))?.pid ?? null;
+    return workerPid;
+  }
+
+  async function servedWithin(ms) {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !stopping) {
+      if ((await probe(runtime.port, "/healthz", 1000)) === 200) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
+  async function restartWrangler() {
+    const wait = backoffFor(restartsInARow++);
+    if (wait) say(`restarting wrangler in ${wait / 1000} s`);
+    await runtime?.stop(1000);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+    if (stopping) return;
+    await launch();
+  }
+
+  async function recover(cause, state) {
+    if (stopping || recovering) return;
+    recovering = true;
+    const at = Date.now();
+    say(`${WHY[cause]({ ...state, ceilingMiB })}; restarting it (data in the local state is kept)`);
+    let how = "worker process";
+    try {
+      const pid = cause === "exit" ? null : findWorkerPid();
+      if (pid) process.kill(pid, "SIGKILL"); // a stalled process would not stop on a gentler signal
+      if (!pid || !(await servedWithin(RECOVERY_GIVE_UP_MS))) {
+        how = "wrangler";
+        for (;;) {
+          try {
+            await restartWrangler();
+            break;
+          } catch (err) {
+            if (stopping) return;
+            say(`restart failed: ${err.message}`);
+          }
+        }
+      }
+      if (stopping) return;
+      clock.reset();
+      const servedAgainMs = Date.now() - at;
+      recoveries.push({ cause, at, servedAgainMs, how });
+      say(`runtime serving again ${(servedAgainMs / 1000).toFixed(1)} s after it was ended`);
+      void notify({ cause, at, ...(cause === "memory-ceiling" && { ceilingMiB }), ...(cause === "cpu-stall" && { stalledMs: Math.round(state.stalledMs) }) });
+    } finally {
+      recovering = false;
+    }
+  }
+
+  /** Tells the platform why it restarted (the records of lost invocations name it). */
+  async function notify(notice) {
+    if (!operatorToken) return say("warning: no OPERATOR_TOKEN; the records of invocations lost in the restart will not name its cause");
+    for (let attempt = 1; attempt <= NOTICE_ATTEMPTS && !stopping; attempt++) {
+      if ((await postJson(runtime.port, "/admin/runtime/restarts", operatorToken, notice)) === 200) return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    say("warning: could not tell the platform why the runtime restarted; records of invocations lost in it will say only that they were lost");
+  }
+
+  function watch() {
+    if (stopping || recovering || !serving || !runtime?.running) return;
+    if (!probing) {
+      probing = true;
+      probe(runtime.port, "/healthz", stallMs + 1000).then((status) => {
+        probing = false;
+        if (status === 200) {
+          clock.answered();
+          restartsInARow = 0;
+        }
+      });
+    }
+    const pid = findWorkerPid();
+    const rssMiB = pid ? (memoryOf(pid)?.rssKiB ?? 0) / 1024 : 0;
+    const stalledMs = clock.stalledFor();
+    const cause = verdict({ stalledMs, rssMiB, stallMs, ceilingMiB });
+    if (cause !== "ok") void recover(cause, { stalledMs, rssMiB });
+  }
+
+  const ready = launch();
+  const timer = setInterval(watch, PROBE_EVERY_MS);
+  timer.unref();
+
+  return {
+    get port() {
+      return runtime?.port ?? 0;
+    },
+    get pid() {
+      return runtime?.pid;
+    },
+    ready,
+    recoveries,
+    /** The pid of the Worker runtime's workerd (null if not found), for tests that end it. */
+    workerPid: () => (runtime ? findWorkerPid() : null),
+    stallMs,
+    ceilingMiB,
+    async stop(graceMs) {
+      stopping = true;
+      clearInterval(timer);
+      await runtime?.stop(graceMs);
+    },
+  };
+}
+
+function postJson(port, path, token, body) {
+  const data = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host: HOST, port, path, method: "POST", agent: false, timeout: 5000, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(data) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", () => resolve(0));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => resolve(0));
+    req.end(data);
+  });
+}
