@@ -9,12 +9,17 @@
 //   - 1,000 schedules due in the same minute: the delay of each run's start from the minute
 //     boundary (issue 4: all within the minute; p50/p95 printed)
 //   - the peak memory of the workerd processes
+//   - recovery: how soon another account is served again after a function starts a CPU loop, and
+//     after one starts allocating without bound (issue 11: <= 10 s each), on its own supervised
+//     instance (scripts/lib/bench-recovery.mjs)
+// BENCH_ONLY=throughput runs only the throughput rounds; BENCH_ONLY=recovery only the recovery runs.
 // Exits 1 if a target is missed, 2 if the bench itself failed.
 import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { accountWithFunction, api, queryD1, startPlatform } from "./lib/bench-platform.mjs";
+import { measureRecovery, recoveryReport } from "./lib/bench-recovery.mjs";
 import { msUntilNextTick, scheduledPath } from "./lib/cron-tick.mjs";
 import { generateSecrets } from "./lib/dev-vars.mjs";
 import { loadFor, percentile, send } from "./lib/load.mjs";
@@ -66,7 +71,22 @@ const invokeRequest = (fn) => ({
 });
 const answers = (text) => (status, body) => status === 200 && body === JSON.stringify(text);
 
+/** BENCH_ONLY=recovery: only the recovery figures. */
+async function recoveryOnly() {
+  const vars = generateSecrets();
+  const { lines, targets } = recoveryReport(await measureRecovery({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
+  console.log(`\nedgefn bench (recovery only)${lines}`);
+  return printTargets(targets);
+}
+
+function printTargets(targets) {
+  console.log("\n  targets");
+  for (const [ok, what, got] of targets) console.log(`    ${ok ? "PASS" : "FAIL"}  ${what}: ${got}`);
+  return targets.every(([ok]) => ok) ? 0 : 1;
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === "recovery") return recoveryOnly();
   const vars = generateSecrets(); // throwaway values for this run only, passed with --var
   const gated = await startPlatform({ name: "gated", tmp, vars, logFd, say });
   platforms.push(gated);
@@ -119,8 +139,11 @@ async function main() {
 
   clearInterval(sampler);
   for (const p of workerdUnder(gated.runtime.pid)) memory.set(p.pid, { ...p, hwmKiB: Math.max(p.hwmKiB, memory.get(p.pid)?.hwmKiB ?? 0) });
+  await gated.stop();
+  platforms.splice(platforms.indexOf(gated), 1);
 
-  return report({ totals, ...deploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port });
+  const recovery = quick ? null : recoveryReport(await measureRecovery({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
+  return report({ totals, ...deploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery });
 }
 
 /** Redeploys the function DEPLOYS times and measures how soon an invoke answers the new code. */
@@ -188,7 +211,7 @@ async function schedulerDelay(platform, operatorToken, fn) {
   return { count: rows.length, delays, byStatus };
 }
 
-function report({ totals, firstInvokeMs, deployCallMs, schedules, memory, peakSumKiB, runtimePort }) {
+function report({ totals, firstInvokeMs, deployCallMs, schedules, memory, peakSumKiB, runtimePort, recovery }) {
   const sum = (rs) => {
     const latencies = rs.flatMap((r) => r.latencies);
     const seconds = rs.reduce((n, r) => n + r.elapsedMs, 0) / 1000;
@@ -228,16 +251,16 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
     console.log(`    ${mib(m.hwmKiB).padStart(10)}  pid ${m.pid} (${role})`);
   }
   if (memory.length) console.log(`    ${mib(peakSumKiB).padStart(10)}  highest sampled sum of RSS`);
+  if (recovery) console.log(recovery.lines);
 
   const targets = [
     [ratio >= TARGET_RATIO, `invoke throughput >= ${TARGET_RATIO} × healthz`, `${ratio.toFixed(2)} ×`],
     [gateRatio >= TARGET_GATE_RATIO, `invoke throughput with the gate >= ${TARGET_GATE_RATIO} × without`, `${gateRatio.toFixed(2)} ×`],
     [allStarted, `all ${SCHEDULES} due schedules start within the minute`, `${schedules.count} runs, ${late} later than ${TARGET_SCHEDULE_MAX_MS / 1000} s`],
     [deployP50 <= TARGET_DEPLOY_P50_MS, `deploy-to-first-invoke p50 <= ${TARGET_DEPLOY_P50_MS} ms`, `${deployP50.toFixed(0)} ms`],
+    ...(recovery?.targets ?? []),
   ];
-  console.log("\n  targets");
-  for (const [ok, what, got] of targets) console.log(`    ${ok ? "PASS" : "FAIL"}  ${what}: ${got}`);
-  return targets.every(([ok]) => ok) ? 0 : 1;
+  return printTargets(targets);
 }
 
 try {
