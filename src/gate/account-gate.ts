@@ -44,8 +44,8 @@ const UNCONFIRMED = { allowUnconfirmed: true } as const;
  *
  * Counting happens in memory, on a copy of the leases loaded at start and kept in step with every
  * write: an admission costs the writes it makes (lease, counter) and no read. An invocation that
- * ended with its outcome reported (endSlot with an outcome) has the outcome stored in its lease,
- * confirmed before the caller is answered: if the runtime dies before the record is written, the
+ * ended with its outcome reported (endSlot with an outcome) has the outcome stored in its lease
+ * before the caller is answered: if the runtime dies before the record is written, the
  * reclaim writes the record with that outcome (reclaim.ts). An end reported without an outcome is
  * only kept in memory (after a restart, such a lease counts again until it is released or expires;
  * restarts are rare and it errs on the safe side).
@@ -129,8 +129,8 @@ export class AccountGate extends DurableObject<Env> {
 
   /**
    * Applies what a caller reports (ended invocations, their outcomes, released leases); answers how
-   * many leases it released. Outcomes are stored with their lease before this answers (the output
-   * gate holds the answer until the write is durable), so the caller may answer its own caller then.
+   * many leases it released. Outcomes are stored (committed) with their lease before this answers,
+   * so the caller may answer its own caller then.
    */
   async settleMany(settled: Settled): Promise<number> {
     return this.settle(settled);
@@ -175,9 +175,10 @@ export class AccountGate extends DurableObject<Env> {
       if (!l) continue;
       const outcome: InvocationOutcome | undefined = outcomes[id];
       if (outcome && !l.lease.outcome) {
-        // Not UNCONFIRMED: the caller answers its own caller after this, so it must be on disk.
+        // Committed before this call answers; like the lease itself, only the disk's confirmation
+        // is not awaited (see UNCONFIRMED): a crash of the runtime after the answer keeps it.
         l.lease = { ...l.lease, outcome };
-        void this.ctx.storage.put(LEASE_PREFIX + id, l.lease);
+        void this.ctx.storage.put(LEASE_PREFIX + id, l.lease, UNCONFIRMED);
       }
       if (l.ended) continue;
       l.ended = true;
