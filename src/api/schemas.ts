@@ -183,12 +183,17 @@ export const InvokeQuerySchema = z.object({
 
 export const OutboundCallSchema = z
   .object({
-    host: z.string(),
-    method: z.string(),
-    status: z.union([z.number(), z.enum(["blocked", "failed"])]).openapi({ description: "HTTP status, blocked (by the allow-list) or failed (network error)" }),
+    host: z.string().openapi({ description: "The host asked (normalised; with :port when not the default), secrets redacted" }),
+    method: z.string().openapi({ description: "HTTP method, or CONNECT for a raw socket" }),
+    path: z.string().optional().openapi({ description: "Path and query, secrets redacted, cut at 200 characters" }),
+    status: z.union([z.number(), z.enum(["blocked", "failed"])]).openapi({ description: "HTTP status, blocked (allow-list, raw socket, redirect chain) or failed (network error)" }),
     durationMs: z.number(),
+    unattributed: z.literal(true).optional().openapi({
+      description: "The request bypassed the invocation's own channel (a raw socket, or a request made outside the platform's fetch); listed in every invocation of the function running at the time",
+    }),
   })
-  .openapi("OutboundCall");
+  .openapi("OutboundCall")
+  .openapi({ description: "One outbound request (one entry per hop of a followed redirect), as the platform's Egress saw it" });
 
 export const InvocationSchema = z
   .object({
