@@ -263,6 +263,33 @@ describe("a record never contradicts the answer its caller got", () => {
     expect(await reclaimed(a, l.invocationId)).toMatchObject({ status: "CODING_FAILURE", error_code: outcome.errorCode, duration_ms: 7 });
   });
 
+  it("end to end: a real invocation answered 200 whose record write failed is recorded SUCCEEDED by the gate, not PLATFORM_FAILURE", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    // D1 refuses this function's records (as a crash before the write would lose them).
+    const trigger = `no_records_${a.accountId}`;
+    await env.DB.exec(`CREATE TRIGGER ${trigger} BEFORE INSERT ON invocations WHEN NEW.lambda_uuid = '${fn}' BEGIN SELECT RAISE(ABORT, 'records are down'); END;`);
+    let id: string;
+    try {
+      const res = await invoke(a, fn, { headers: [], payload: { name: "x" } });
+      expect(res.status).toBe(200);
+      id = res.headers.get("x-invocation-id")!;
+      // The outcome reached the gate before the answer did.
+      const held = await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.get<Lease>(LEASE_PREFIX + id));
+      expect(held?.outcome).toMatchObject({ status: "SUCCEEDED", errorCode: null });
+      await new Promise((r) => setTimeout(r, 200)); // the batched write is tried and fails
+      expect(await record(id)).toBeNull();
+    } finally {
+      await env.DB.exec(`DROP TRIGGER ${trigger};`);
+    }
+    // The lease expires (the runtime is gone); the gate writes the record the caller's answer implies.
+    await runInDurableObject(gate(a), async (_: AccountGate, state) => {
+      const stored = await state.storage.get<Lease>(LEASE_PREFIX + id);
+      await state.storage.put(LEASE_PREFIX + id, { ...stored, deadline: Date.now() - LEASE_MARGIN_MS - 1000 });
+    });
+    expect(await reclaimed(a, id)).toMatchObject({ status: "SUCCEEDED", error_code: null });
+  });
+
   it("endSlot with an outcome has it stored in the lease before it resolves (so before the caller is answered)", async () => {
     const a = await newAccount();
     const l = lease(a, "fn", Date.now() + 60_000);

@@ -284,7 +284,6 @@ export interface Freshness {
 
 async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Deployment, timing: Timing, invocationId: string, startedAt: number): Promise<InvokeOutcome> {
   const outcome = { invocationId, ...(await runOnce(deps, req, deployment, invocationId, timing)) } as InvokeOutcome;
-  endSlot(req.accountId, invocationId);
   const record: InvocationRecord = {
     id: invocationId,
     accountId: req.accountId,
@@ -300,12 +299,15 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
     outbound: outcome.outbound,
     scheduleId: req.scheduleId ?? null,
   };
+  // The gate keeps the outcome with the lease before the caller gets the answer: if the runtime
+  // dies before the record below is written, the record the gate writes says what the caller saw.
+  await endSlot(req.accountId, invocationId, { status: record.status, errorCode: record.errorCode ?? null, durationMs: record.durationMs });
   deps.waitUntil(
     recordInvocation(deps.db, record, visibleLogs(outcome, false), deps.recordWindowMs).then(
       () => giveBack(req.accountId, invocationId),
       // recordInvocation already reported the failure with every id it concerns. The lease is kept
-      // (the slot is free already): it expires and the gate writes the record it can
-      // (PLATFORM_FAILURE), so the invocation is not lost.
+      // (the slot is free already): it expires and the gate writes the record from the outcome it
+      // holds, so the invocation is not lost.
       () => {},
     ),
   );
