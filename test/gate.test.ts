@@ -1,7 +1,9 @@
 // The per-account concurrency gate (AccountGate) on the invocation path: a burst over
 // concurrentInvocations, every trigger through the same gate, slots coming back (also after a
 // timeout), and the account's own timeoutMs. Faults (lost invocations, restarts): faults.test.ts.
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { LEASE_PREFIX, type AccountGate } from "../src/gate/account-gate";
 import { OPERATOR_TOKEN, call, deployed, env, invoke, json, newAccount, storedInvocation, testInvoke, wireStatus, type TestAccount } from "./helpers/api";
 import { expectError } from "./helpers/spec";
 
@@ -20,10 +22,14 @@ async function setLimits(a: TestAccount, body: Record<string, unknown>) {
 
 const gate = (a: TestAccount) => env.GATE.get(env.GATE.idFromName(a.accountId));
 
-/** Waits until the account's gate holds no slot (slots come back just after the record is written). */
+/**
+ * Waits until the account's gate holds no slot and no lease: a slot comes back when its invocation
+ * answered, its lease once its record is written.
+ */
 async function slotsFree(a: TestAccount) {
   for (let i = 0; i < 150; i++) {
-    if ((await gate(a).usage()).inUse === 0) return;
+    const leases = await runInDurableObject(gate(a), async (_: AccountGate, state) => (await state.storage.list({ prefix: LEASE_PREFIX })).size);
+    if ((await gate(a).usage()).inUse === 0 && leases === 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`slots of ${a.accountId} never came back: ${JSON.stringify(await gate(a).usage())}`);
