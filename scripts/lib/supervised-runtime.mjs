@@ -29,7 +29,7 @@ const WHY = {
  *   say            the supervisor's own messages
  *   stallMs, ceilingMiB  thresholds (defaults from supervisor.mjs / the environment)
  * Returns { port (current internal port), ready, recoveries, stop() }; `recoveries` lists
- * { cause, at, servedAgainMs, how } of each recovery, in order.
+ * { cause, at, servedAgainMs (null until served again), how } of each recovery, in order.
  */
 export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, operatorToken, stallMs = STALL_MS, ceilingMiB = MEMORY_CEILING_MIB }) {
   let runtime;
@@ -43,7 +43,9 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
   const recoveries = [];
 
   async function launch() {
-    const handle = startRuntime({ port: await freePort(), persistTo, vars, onLine });
+    // EDGEFN_SUPERVISED: the AccountGate waits a moment for this supervisor's restart notice
+    // before closing the leases it found at its start (src/gate/account-gate.ts).
+    const handle = startRuntime({ port: await freePort(), persistTo, vars: { ...vars, EDGEFN_SUPERVISED: "1" }, onLine });
     runtime = handle;
     workerPid = null;
     serving = false;
@@ -86,13 +88,14 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
     if (stopping || recovering) return;
     recovering = true;
     const at = Date.now();
+    const recovery = { cause, at, servedAgainMs: null, how: "worker process" };
+    recoveries.push(recovery);
     say(`${WHY[cause]({ ...state, ceilingMiB })}; restarting it (data in the local state is kept)`);
-    let how = "worker process";
     try {
       const pid = cause === "exit" ? null : findWorkerPid();
       if (pid) process.kill(pid, "SIGKILL"); // a stalled process would not stop on a gentler signal
       if (!pid || !(await servedWithin(RECOVERY_GIVE_UP_MS))) {
-        how = "wrangler";
+        recovery.how = "wrangler";
         for (;;) {
           try {
             await restartWrangler();
@@ -105,9 +108,8 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
       }
       if (stopping) return;
       clock.reset();
-      const servedAgainMs = Date.now() - at;
-      recoveries.push({ cause, at, servedAgainMs, how });
-      say(`runtime serving again ${(servedAgainMs / 1000).toFixed(1)} s after it was ended`);
+      recovery.servedAgainMs = Date.now() - at;
+      say(`runtime serving again ${(recovery.servedAgainMs / 1000).toFixed(1)} s after it was ended`);
       void notify({ cause, at, ...(cause === "memory-ceiling" && { ceilingMiB }), ...(cause === "cpu-stall" && { stalledMs: Math.round(state.stalledMs) }) });
     } finally {
       recovering = false;

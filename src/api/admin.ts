@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { operatorOnly } from "../auth/operator";
+import { wakeAllGates } from "../gate/client";
 import { recordRestartNotice } from "../gate/restart-notices";
 import { createAccount } from "../services/accounts";
 import { LIMITS, LIMIT_NAMES, getAccountLimits, setAccountLimits, type LimitName, type LimitOverrides } from "../services/limits";
@@ -143,14 +144,15 @@ export const adminRoutes = newRouter().openapi(
     summary: "Tell the platform why the local runtime was restarted (operator only; called by npm start's supervisor)",
     description:
       "The invocations that were running when the runtime was ended are recorded PLATFORM_FAILURE once their lease expires; " +
-      "with this notice their record names the cause (a CPU stall or the memory ceiling) instead of a generic loss.",
+      "with this notice their record names the cause (a CPU stall or the memory ceiling) instead of a generic loss. " +
+      "Every account's gate is then woken, so that the invocations lost in the restart get their records even where nobody calls the account.",
     middleware: [operatorOnly] as const,
     security: [{ operatorToken: [] }],
     request: { body: jsonBody(RestartNoticeSchema) },
-    responses: { 200: json(z.object({ recorded: z.literal(true) }), "The notice is stored"), ...errorResponses },
+    responses: { 200: json(z.object({ recorded: z.literal(true), gatesWoken: z.number() }), "The notice is stored"), ...errorResponses },
   }),
   async (c) => {
     await recordRestartNotice(c.env.KV, c.req.valid("json"));
-    return c.json({ recorded: true as const }, 200);
+    return c.json({ recorded: true as const, gatesWoken: await wakeAllGates(c.env.DB) }, 200);
   },
 );

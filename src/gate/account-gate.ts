@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type InvocationOutcome, type Lease, type Settled } from "./lease";
 import { recordLostInvocations } from "./reclaim";
-import { readRestartNotices } from "./restart-notices";
+import { readRestartNotices, RESTART_NOTICE_GRACE_MS } from "./restart-notices";
 
 // Leases closed per alarm run (two D1 statements each); more are closed by the next run, at once.
 const RECLAIM_BATCH = 40;
@@ -148,8 +148,8 @@ export class AccountGate extends DurableObject<Env> {
     this.alarmAt = null; // a fired alarm is gone
     const now = Date.now();
     const expiredIds = [...this.held]
-      .filter(([, l]) => l.lease.deadline <= now - LEASE_MARGIN_MS)
-      .sort(([, a], [, b]) => a.lease.deadline - b.lease.deadline)
+      .filter(([, l]) => this.closableAt(l.lease) <= now)
+      .sort(([, a], [, b]) => this.closableAt(a.lease) - this.closableAt(b.lease))
       .slice(0, RECLAIM_BATCH)
       .map(([id]) => LEASE_PREFIX + id);
     const expired = [...(await this.ctx.storage.get<Lease>(expiredIds)).values()];
@@ -165,6 +165,17 @@ export class AccountGate extends DurableObject<Env> {
     for (const key of expiredIds) this.held.delete(key.slice(LEASE_PREFIX.length));
     const next = expiredIds.length === RECLAIM_BATCH ? now : this.earliestExpiry();
     if (next !== null) await this.alarmNoLaterThan(next);
+  }
+
+  /**
+   * When the alarm may close a lease: its expiry; under the local supervisor (the var
+   * EDGEFN_SUPERVISED=1) RESTART_NOTICE_GRACE_MS later unless it reported its outcome, so that a
+   * lease that expired during a restart is closed after the supervisor told why (its slot is free
+   * at its expiry all the same).
+   */
+  private closableAt(l: Lease): number {
+    const supervised = (this.env as unknown as Record<string, string | undefined>).EDGEFN_SUPERVISED === "1";
+    return l.deadline + LEASE_MARGIN_MS + (supervised && !l.outcome ? RESTART_NOTICE_GRACE_MS : 0);
   }
 
   /** Marks ended invocations (their slot is free) and deletes released leases; answers how many it released. */
@@ -224,10 +235,11 @@ export class AccountGate extends DurableObject<Env> {
     return Math.max(1, Math.ceil(Math.max(0, Math.min(expected, certain)) / 1000));
   }
 
+  /** When the alarm may next close a lease (null: no lease). */
   private earliestExpiry(): number | null {
     let d: number | null = null;
-    for (const { lease: l } of this.held.values()) if (d === null || l.deadline < d) d = l.deadline;
-    return d === null ? null : d + LEASE_MARGIN_MS;
+    for (const { lease: l } of this.held.values()) if (d === null || this.closableAt(l) < d) d = this.closableAt(l);
+    return d;
   }
 
   /** Moves the alarm earlier if needed (one alarm per object; leases mostly expire in order). */

@@ -19,6 +19,12 @@ export interface RestartNotice {
 }
 
 export const RESTART_NOTICES_KEY = "runtime:restart-notices";
+/**
+ * The supervisor tells why a moment after the restart; under it, a lost lease is closed this much
+ * later than elsewhere (account-gate.ts), so its record can name the cause even when the lease
+ * expired during the restart.
+ */
+export const RESTART_NOTICE_GRACE_MS = 15_000;
 const NOTICES_KEPT = 50;
 // A lease expires at most its timeout (≤ 300 s) + margin after its start: older notices never match.
 const NOTICE_MAX_AGE_MS = 24 * 3600_000;
@@ -39,10 +45,13 @@ export async function recordRestartNotice(kv: KVNamespace, notice: RestartNotice
   await kv.put(RESTART_NOTICES_KEY, JSON.stringify(kept.slice(-NOTICES_KEPT)));
 }
 
-/** The restart that ended a lease's invocation: the first one between its start and its expiry. */
+/**
+ * The restart that ended a lease's invocation: the first one between its start and the time its
+ * lease is closed under the supervisor (a function in a CPU loop runs past its deadline locally).
+ */
 export function restartDuring(lease: Lease, notices: RestartNotice[]): RestartNotice | undefined {
   return notices
-    .filter((n) => n.at >= lease.startedAt && n.at <= lease.deadline + LEASE_MARGIN_MS)
+    .filter((n) => n.at >= lease.startedAt && n.at <= lease.deadline + LEASE_MARGIN_MS + RESTART_NOTICE_GRACE_MS)
     .sort((a, b) => a.at - b.at)[0];
 }
 
