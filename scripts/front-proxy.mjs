@@ -140,6 +140,7 @@ export function createFrontProxy({ upstream, log = () => {}, bodyCap = maxBodyBy
 
   /** Relays the runtime's answer to `up` (or the API's 503 in its place). */
   const relay = (req, res, up) => {
+    let answered = false; // the runtime's whole answer arrived: a later request-side error changes nothing
     up.on("response", (upRes) => {
       if (!fromWorker(upRes)) {
         // wrangler's or workerd's own error page (a stack trace with paths): not for the caller.
@@ -153,11 +154,13 @@ export function createFrontProxy({ upstream, log = () => {}, bodyCap = maxBodyBy
       const headers = filterRaw(upRes.rawHeaders, (k) => HOP_BY_HOP.has(k) || k === WIRE_STATUS_HEADER);
       const text = status === upRes.statusCode ? upRes.statusMessage : STATUS_TEXT[status] ?? http.STATUS_CODES[status] ?? "Status";
       res.writeHead(status, text, headers);
+      upRes.on("end", () => { answered = true; });
       upRes.pipe(res);
       upRes.on("error", () => res.destroy()); // the runtime died mid-body: the client must not see a clean end
     });
 
     up.on("error", (err) => {
+      if (answered) return; // e.g. EPIPE sending the rest of a body the Worker had already refused
       if (res.headersSent || res.destroyed) return res.destroy(); // mid-answer, or the client left
       log(`front proxy: runtime unreachable for ${req.method} ${req.url}: ${err.code ?? err.message}`);
       unavailable(req, res, `is not reachable (${err.code ?? err.message})`);
