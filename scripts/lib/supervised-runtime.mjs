@@ -45,8 +45,10 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
   async function launch() {
     // EDGEFN_SUPERVISED: the AccountGate waits a moment for this supervisor's restart notice
     // before closing the leases it found at its start (src/gate/account-gate.ts).
-    const handle = startRuntime({ port: await freePort(), persistTo, vars: { ...vars, EDGEFN_SUPERVISED: "1" }, onLine });
-    runtime = handle;
+    const port = await freePort();
+    if (stopping) return; // stopped while a restart was on its way: start nothing more
+    const handle = startRuntime({ port, persistTo, vars: { ...vars, EDGEFN_SUPERVISED: "1" }, onLine });
+    runtime = handle; // set at once, so that a stop() from now on ends this one
     workerPid = null;
     serving = false;
     await handle.ready;
