@@ -7,7 +7,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AccountGate, LEASE_PREFIX } from "../src/gate/account-gate";
-import { endSlot } from "../src/gate/client";
+import { endSlot, takeSlot } from "../src/gate/client";
 import { LEASE_MARGIN_MS, type InvocationOutcome, type Lease } from "../src/gate/lease";
 import { OPERATOR_TOKEN, call, deployed, env, invoke, newAccount, storedInvocation, type TestAccount } from "./helpers/api";
 
@@ -131,10 +131,10 @@ describe("a lost invocation (the runtime died mid-invocation)", () => {
     expect(res.status).toBe(200);
     const id = res.headers.get("x-invocation-id")!;
     expect((await storedInvocation(a, id)).status).toBe("SUCCEEDED");
-    // The slot is free from the answer on; the lease goes once the record is written.
-    expect((await gate(a).usage()).inUse).toBe(0);
+    // The lease (and with it the slot) goes once the record is written.
     for (let i = 0; i < 100 && (await leaseRows(a)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await leaseRows(a)).toEqual([]);
+    expect((await gate(a).usage()).inUse).toBe(0);
     await runDurableObjectAlarm(gate(a));
     expect((await record(id)).status).toBe("SUCCEEDED");
   });
@@ -276,11 +276,12 @@ describe("a record never contradicts the answer its caller got", () => {
       const res = await invoke(a, fn, { headers: [], payload: { name: "x" } });
       expect(res.status).toBe(200);
       id = res.headers.get("x-invocation-id")!;
-      // The outcome reached the gate before the answer did.
-      const held = await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.get<Lease>(LEASE_PREFIX + id));
-      expect(held?.outcome).toMatchObject({ status: "SUCCEEDED", errorCode: null });
       await new Promise((r) => setTimeout(r, 200)); // the batched write is tried and fails
       expect(await record(id)).toBeNull();
+      // The outcome rides along with the account's next gate call (here: the next invocation).
+      expect((await invoke(a, fn, { headers: [], payload: { name: "y" } })).status).toBe(200);
+      const held = await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.get<Lease>(LEASE_PREFIX + id));
+      expect(held?.outcome).toMatchObject({ status: "SUCCEEDED", errorCode: null });
     } finally {
       await env.DB.exec(`DROP TRIGGER ${trigger};`);
     }
@@ -293,15 +294,15 @@ describe("a record never contradicts the answer its caller got", () => {
     expect(await reclaimed(a, id)).toMatchObject({ status: "SUCCEEDED", error_code: null });
   });
 
-  it("endSlot with an outcome has it stored in the lease before it resolves (so before the caller is answered)", async () => {
+  it("endSlot's outcome is stored with the lease by the account's next gate call, at no call of its own", async () => {
     const a = await newAccount();
     const l = lease(a, "fn", Date.now() + 60_000);
     await gate(a).acquire(l, LIMITS);
-    await endSlot(a.accountId, l.invocationId, answered);
-    const stored = await runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.get<Lease>(LEASE_PREFIX + l.invocationId));
-    expect(stored?.outcome).toEqual(answered);
-    // The slot is free at once, the lease stays until released.
-    expect((await gate(a).usage()).inUse).toBe(0);
+    endSlot(a.accountId, l.invocationId, answered);
+    const stored = () => runInDurableObject(gate(a), (_: AccountGate, state) => state.storage.get<Lease>(LEASE_PREFIX + l.invocationId));
+    expect((await stored())?.outcome).toBeNull();
+    await takeSlot(lease(a, "fn", Date.now() + 60_000), LIMITS);
+    expect((await stored())?.outcome).toEqual(answered);
     expect(await gate(a).release(l.invocationId)).toBe(true);
   });
 });

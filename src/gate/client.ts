@@ -135,29 +135,21 @@ export async function bumpEpoch(accountId: string): Promise<void> {
 /**
  * The invocation ended (answered, failed or timed out): its slot is free for the account's next
  * invocation. The lease stays until giveBack, so an invocation whose record never gets written is
- * still closed by the gate.
+ * still closed by the gate. No I/O: told to the gate with the account's next acquire or giveBack.
  *
- * Without `outcome`: no I/O, told to the gate with the next acquire or giveBack.
- * With `outcome` (what the caller is about to be answered): sent at once, together with whatever
- * else is pending for the account, and stored with the lease; resolves once the gate has it on
- * disk. Await it before answering the caller: if the runtime then dies before the record is
- * written, the reclaim writes the record with this outcome instead of PLATFORM_FAILURE (reclaim.ts),
- * so the record never contradicts the answer. Never throws: if the gate cannot be told, the end is
- * kept for the next call (and a record lost with the runtime would be PLATFORM_FAILURE, as before).
+ * `outcome` (what the caller is answered) goes with it and is stored with the lease, so that a
+ * lease whose record could not be written is closed with the outcome its caller saw instead of
+ * PLATFORM_FAILURE (reclaim.ts). It is not sent on its own before the answer: that second gate call
+ * per invocation cost a fifth of the gated throughput (npm run bench). The case it would cover, a
+ * runtime dying between the answer and the record, is covered locally by the front proxy, which
+ * remembers the answers it passed on and hands them to the gate with the supervisor's restart
+ * notice (restart-notices.ts).
  */
-export async function endSlot(accountId: string, invocationId: string, outcome?: InvocationOutcome): Promise<void> {
+export function endSlot(accountId: string, invocationId: string, outcome?: InvocationOutcome): void {
   if (gateBypassed()) return;
   const p = pendingOf(accountId);
   p.ended.push(invocationId);
-  if (!outcome) return;
-  p.outcomes[invocationId] = outcome;
-  const settled = takePending(accountId);
-  try {
-    await gateOf(accountId).settleMany(settled);
-  } catch (error) {
-    putBack(accountId, settled); // settling is idempotent: send it again with the next call
-    console.error(JSON.stringify({ msg: "could not report an invocation's outcome to the gate", accountId, invocationId, error: String(error) }));
-  }
+  if (outcome) p.outcomes[invocationId] = outcome;
 }
 
 /**

@@ -299,9 +299,9 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
     outbound: outcome.outbound,
     scheduleId: req.scheduleId ?? null,
   };
-  // The gate keeps the outcome with the lease before the caller gets the answer: if the runtime
-  // dies before the record below is written, the record the gate writes says what the caller saw.
-  await endSlot(req.accountId, invocationId, { status: record.status, errorCode: record.errorCode ?? null, durationMs: record.durationMs });
+  // The outcome goes to the gate with the account's next call: if the record below cannot be
+  // written, the lease is closed with the outcome the caller saw (gate/reclaim.ts).
+  endSlot(req.accountId, invocationId, { status: record.status, errorCode: record.errorCode ?? null, durationMs: record.durationMs });
   deps.waitUntil(
     recordInvocation(deps.db, record, visibleLogs(outcome, false), deps.recordWindowMs).then(
       () => giveBack(req.accountId, invocationId),
