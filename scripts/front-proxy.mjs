@@ -114,8 +114,9 @@ export function wireStatus(status, headerValue) {
 /**
  * Creates (does not start) the proxy server. `upstream` is a function returning {host, port} of the
  * runtime for each request, so a supervisor can move the runtime to another port after a restart.
+ * `answers` (lib/answered.mjs) remembers the invocation answers passed on, for the supervisor.
  */
-export function createFrontProxy({ upstream, log = () => {}, bodyCap = maxBodyBytes() + 1 }) {
+export function createFrontProxy({ upstream, log = () => {}, bodyCap = maxBodyBytes() + 1, answers = null }) {
   // Keep-alive to the runtime: a fresh TCP connection per request would dominate local latency.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -149,6 +150,7 @@ export function createFrontProxy({ upstream, log = () => {}, bodyCap = maxBodyBy
         if (!res.headersSent) unavailable(req, res, "failed while answering");
         return;
       }
+      answers?.note(upRes.headers); // what this caller is told (lib/answered.mjs)
       const wireValue = upRes.headers[WIRE_STATUS_HEADER];
       const status = wireStatus(upRes.statusCode, wireValue);
       const headers = filterRaw(upRes.rawHeaders, (k) => HOP_BY_HOP.has(k) || k === WIRE_STATUS_HEADER);

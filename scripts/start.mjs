@@ -13,6 +13,7 @@
 // Ctrl-C / SIGTERM stops everything.
 import path from "node:path";
 import { createFrontProxy } from "./front-proxy.mjs";
+import { answerLog } from "./lib/answered.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
 import { freePort, HOST, probe } from "./lib/net.mjs";
 import { everyMinute, scheduledPath } from "./lib/cron-tick.mjs";
@@ -66,7 +67,8 @@ async function main() {
   if (devVars.missing.length) say(`warning: .dev.vars has no ${devVars.missing.join(", ")}; features needing them will fail`);
 
   // The public port first: if it is taken, say so now instead of after the runtime started.
-  proxy = createFrontProxy({ upstream: () => ({ host: HOST, port: runtime?.port ?? 0 }), log: (m) => say(m) });
+  const answers = answerLog(); // the front's answers, handed to the platform after a restart
+  proxy = createFrontProxy({ upstream: () => ({ host: HOST, port: runtime?.port ?? 0 }), log: (m) => say(m), answers });
   await new Promise((resolve, reject) => {
     proxy.once("error", (err) => reject(err.code === "EADDRINUSE" ? new Error(`port ${PORT} is in use; set PORT=... to use another`) : err));
     proxy.listen(PORT, HOST, resolve);
@@ -77,7 +79,7 @@ async function main() {
   if (migrated !== 0) throw new Error(`migrations failed (exit code ${migrated})`);
 
   say("starting the Workers runtime (wrangler dev)");
-  runtime = superviseRuntime({ persistTo: PERSIST_TO, onLine: runtimeLine, say, operatorToken: devVars.vars.OPERATOR_TOKEN });
+  runtime = superviseRuntime({ persistTo: PERSIST_TO, onLine: runtimeLine, say, operatorToken: devVars.vars.OPERATOR_TOKEN, answers });
   await runtime.ready;
   say(`supervising it: restarted when it does not answer for ${runtime.stallMs / 1000} s (EDGEFN_STALL_MS) or uses over ${runtime.ceilingMiB} MiB (EDGEFN_MEMORY_CEILING_MIB)`);
   everyMinute(fireCron);

@@ -275,6 +275,7 @@ describe("a record never contradicts the answer its caller got", () => {
     try {
       const res = await invoke(a, fn, { headers: [], payload: { name: "x" } });
       expect(res.status).toBe(200);
+      expect(res.headers.get("x-edgefn-outcome")).toBe("SUCCEEDED");
       id = res.headers.get("x-invocation-id")!;
       await new Promise((r) => setTimeout(r, 200)); // the batched write is tried and fails
       expect(await record(id)).toBeNull();
@@ -325,6 +326,19 @@ describe("lost in a restart of the local runtime", () => {
     const stored = await storedInvocation(a, l.invocationId);
     expect(stored.logs[0]).toMatchObject({ level: "Error", message: expect.stringContaining("passed its memory ceiling of 512 MiB") });
     expect(stored.logs[0].message).toContain("this invocation or another one running at the same time used that memory");
+  });
+
+  it("an invocation the front had answered before the restart, whose record was not written, is recorded as its caller was answered", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a);
+    const l = lease(a, fn, longAgo + 1000, { startedAt: longAgo - 1000 });
+    const answered = { [l.invocationId]: { status: "SUCCEEDED", errorCode: null, at: longAgo - 500 } };
+    const told = await call("/admin/runtime/restarts", { method: "POST", key: OPERATOR_TOKEN, body: { cause: "cpu-stall", at: longAgo, stalledMs: 5000, answered } });
+    expect(told.status, await told.clone().text()).toBe(200);
+    await gate(a).acquire(l, LIMITS);
+    expect(await reclaimed(a, l.invocationId)).toMatchObject({ status: "SUCCEEDED", error_code: null, duration_ms: 500 });
+    const stored = await storedInvocation(a, l.invocationId);
+    expect(stored.logs[0]).toMatchObject({ level: "Info", message: expect.stringContaining("its caller had been answered (SUCCEEDED)") });
   });
 
   it("a CPU stall is named too; an ended invocation with its outcome keeps the outcome even in a notified restart", async () => {

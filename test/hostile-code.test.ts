@@ -23,7 +23,7 @@ async function invokeAndRecord(a: TestAccount, uuid: string, payload: unknown = 
   const res = await invoke(a, uuid, { headers: [], payload });
   const body = await json(res);
   const id = res.headers.get("x-invocation-id") ?? body.invocationId;
-  return { status: wireStatus(res), body, record: await storedInvocation(a, id) };
+  return { status: wireStatus(res), body, record: await storedInvocation(a, id), outcome: res.headers.get("x-edgefn-outcome") };
 }
 
 describe("a function's own failure is 901 and CODING_FAILURE, never a 500", () => {
@@ -50,8 +50,10 @@ describe("a function's own failure is 901 and CODING_FAILURE, never a 500", () =
     it(what, async () => {
       const a = await newAccount();
       const uuid = await deployed(a, code);
-      const { status, body, record } = await invokeAndRecord(a, uuid);
+      const { status, body, record, outcome } = await invokeAndRecord(a, uuid);
       expect(status, JSON.stringify(body).slice(0, 500)).toBe(901);
+      // What the local front remembers of the answer (scripts/lib/answered.mjs) matches the record.
+      expect(outcome).toBe(`CODING_FAILURE ${errorCode}`);
       expect(body.errorCode).toBe(errorCode);
       expect(body.errorMsg).toMatch(message);
       expect(record).toMatchObject({ status: "CODING_FAILURE", errorCode });

@@ -9,6 +9,7 @@ import { freePort, probe } from "./net.mjs";
 import { applyMigrations, startRuntime } from "./runtime.mjs";
 import { superviseRuntime } from "./supervised-runtime.mjs";
 import { createFrontProxy } from "../front-proxy.mjs";
+import { answerLog } from "./answered.mjs";
 import { ROOT, run, toolEnv } from "./tools.mjs";
 
 /**
@@ -60,8 +61,9 @@ export async function startSupervisedPlatform({ name, tmp, vars, logFd, say, sta
   say(`${name}: applying migrations to a fresh temporary state`);
   if ((await applyMigrations({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
   say(`${name}: starting wrangler dev, supervised`);
-  const runtime = superviseRuntime({ persistTo, vars, onLine: log, say: (m) => log(`[supervisor] ${m}`), operatorToken: vars.OPERATOR_TOKEN, stallMs, ceilingMiB });
-  const proxy = createFrontProxy({ upstream: () => ({ host: "127.0.0.1", port: runtime.port }), log: (m) => log(`[front] ${m}`) });
+  const answers = answerLog();
+  const runtime = superviseRuntime({ persistTo, vars, onLine: log, say: (m) => log(`[supervisor] ${m}`), operatorToken: vars.OPERATOR_TOKEN, answers, stallMs, ceilingMiB });
+  const proxy = createFrontProxy({ upstream: () => ({ host: "127.0.0.1", port: runtime.port }), log: (m) => log(`[front] ${m}`), answers });
   const stop = async () => {
     proxy.close();
     proxy.closeAllConnections();

@@ -26,12 +26,13 @@ const WHY = {
 /**
  * Starts wrangler dev on `persistTo` and keeps it serving. Options as startRuntime's, plus
  *   operatorToken  the Worker's OPERATOR_TOKEN (for the restart notices)
+ *   answers        the front proxy's answer log (lib/answered.mjs), handed over with each notice
  *   say            the supervisor's own messages
  *   stallMs, ceilingMiB  thresholds (defaults from supervisor.mjs / the environment)
  * Returns { port (current internal port), ready, recoveries, stop() }; `recoveries` lists
  * { cause, at, servedAgainMs (null until served again), how } of each recovery, in order.
  */
-export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, operatorToken, stallMs = STALL_MS, ceilingMiB = MEMORY_CEILING_MIB }) {
+export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, operatorToken, answers = null, stallMs = STALL_MS, ceilingMiB = MEMORY_CEILING_MIB }) {
   let runtime;
   let stopping = false;
   let recovering = false;
@@ -112,7 +113,16 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
       clock.reset();
       recovery.servedAgainMs = Date.now() - at;
       say(`runtime serving again ${(recovery.servedAgainMs / 1000).toFixed(1)} s after it was ended`);
-      void notify({ cause, at, ...(cause === "memory-ceiling" && { ceilingMiB }), ...(cause === "cpu-stall" && { stalledMs: Math.round(state.stalledMs) }) });
+      // The answers the front passed on before the runtime was ended: their records, if the runtime
+      // died before writing them, take the outcome their callers saw.
+      const answered = answers?.until(at);
+      void notify({
+        cause,
+        at,
+        ...(cause === "memory-ceiling" && { ceilingMiB }),
+        ...(cause === "cpu-stall" && { stalledMs: Math.round(state.stalledMs) }),
+        ...(answered && Object.keys(answered).length > 0 && { answered }),
+      });
     } finally {
       recovering = false;
     }

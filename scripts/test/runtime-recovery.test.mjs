@@ -31,6 +31,7 @@ const HOSTILE_TIMEOUT_MS = 3000; // the hostile account's timeout: its leases ex
 
 const SLOW = "function lambda(input, callback) { setTimeout(() => callback(null, 'late'), 4000); }";
 const HELLO = "function lambda(input, callback) { callback(null, 'hello'); }";
+const ANSWER_THEN_LOOP = "function lambda(input, callback) { callback(null, 'answered'); setTimeout(() => { for (;;) {} }, 20); }";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-recovery-"));
 const logFile = path.join(tmp, "runtime.log");
@@ -89,6 +90,11 @@ before(async () => {
   // reclaimed right when the gate restarts, before the supervisor's notice could arrive.
   fx.hasty = await accountWithFunction(port, vars.OPERATOR_TOKEN, CPU_LOOP_CODE, "cpu_loop");
   await api(port, "PUT", `/admin/accounts/${fx.hasty.accountId}/limits`, vars.OPERATOR_TOKEN, { timeoutMs: 100 });
+  // A function that answers, then holds the CPU a moment later: its caller has its 200 before the
+  // runtime stalls, and its record is not written yet (records are written ~50 ms after the answer).
+  const { uuid: answerThenLoop } = await api(port, "POST", `${fx.hasty.base}/lambdas`, fx.hasty.key, { name: "answer_then_loop", description: "hostile", implementation: { code: ANSWER_THEN_LOOP } });
+  await api(port, "POST", `${fx.hasty.base}/deployments/${answerThenLoop}`, fx.hasty.key);
+  fx.answerThenLoop = answerThenLoop;
 }, { timeout: BOOT_TIMEOUT_MS });
 
 after(() => stopPlatform(), { timeout: 30_000 });
@@ -124,6 +130,17 @@ async function lostRecord(fn, uuid) {
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`no PLATFORM_FAILURE record of ${uuid} within 45 s`);
+}
+
+/** The record (with logs) of invocation `id`, once it is written (by the invocation or by the gate). */
+async function recordOf(fn, id) {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    const res = await request(platform.port, { path: `${fn.base}/invocations/${id}`, headers: { authorization: `Bearer ${fn.key}` } });
+    if (res.status === 200) return JSON.parse(res.body);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`no record of invocation ${id} within 45 s`);
 }
 
 /** An answer the front made in the API's shape: 503 JSON with Retry-After; no stack, no path. */
@@ -171,6 +188,16 @@ describe("hostile input and a dying runtime, through the local front", () => {
     assert.equal(platform.runtime.recoveries.at(-1)?.cause, "cpu-stall");
   });
 
+  test("a function that answers, then holds the CPU: its caller keeps its 200 and the platform serves again", { timeout: 60_000 }, async () => {
+    const started = Date.now();
+    const res = await request(platform.port, invokeRequest(fx.hasty, fx.answerThenLoop));
+    assert.equal(res.status, 200, res.body);
+    fx.answeredId = res.headers["x-invocation-id"];
+    assert.ok(fx.answeredId, "the answer names its invocation");
+    const servedMs = await msUntilServed(platform.port, invokeRequest(fx.other), started, 30_000);
+    assert.ok(servedMs !== null && servedMs <= TARGET_MS, `served again after ${servedMs} ms`);
+  });
+
   test(`a function that keeps allocating: another account is served again within ${TARGET_MS / 1000} s`, { timeout: 60_000 }, async () => {
     const started = Date.now();
     const bombing = request(platform.port, invokeRequest(fx.hostile, fx.bomb));
@@ -193,5 +220,8 @@ describe("hostile input and a dying runtime, through the local front", () => {
     assert.equal(bombed.status, "PLATFORM_FAILURE");
     assert.match(bombed.logs[0].message, new RegExp(`passed its memory ceiling of ${CEILING_MIB} MiB`));
     assert.match(bombed.logs[0].message, /this invocation or another one running at the same time used that memory/);
+    // The invocation answered 200 just before the stall: its record says what its caller was told.
+    const answered = await recordOf(fx.hasty, fx.answeredId);
+    assert.equal(answered.status, "SUCCEEDED", JSON.stringify(answered));
   });
 });

@@ -11,12 +11,27 @@ import { AccountIdParam } from "./schemas";
 
 const LimitsParams = z.object({ accountId: AccountIdParam });
 
+/** How many answered invocations one restart notice may carry (the front keeps the last 30 s). */
+const MAX_ANSWERED = 2000;
+
 const RestartNoticeSchema = z
   .object({
     cause: z.enum(["cpu-stall", "memory-ceiling", "exit"]),
     at: z.number().int().positive().openapi({ description: "When the runtime was ended, ms since the epoch" }),
     ceilingMiB: z.number().int().positive().optional(),
     stalledMs: z.number().int().nonnegative().optional(),
+    answered: z
+      .record(
+        z.string().regex(/^[0-9a-f-]{36}$/),
+        z.object({
+          status: z.enum(["SUCCEEDED", "CODING_FAILURE", "TIMEOUT", "PLATFORM_FAILURE"]),
+          errorCode: z.string().max(200).nullable(),
+          at: z.number().int().positive(),
+        }),
+      )
+      .refine((r) => Object.keys(r).length <= MAX_ANSWERED, `at most ${MAX_ANSWERED} answered invocations`)
+      .optional()
+      .openapi({ description: "Invocations the local front answered just before the restart: their records take that outcome" }),
   })
   .strict()
   .openapi("RuntimeRestartNotice");

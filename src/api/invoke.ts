@@ -76,12 +76,26 @@ export async function run(
   );
 }
 
+/**
+ * What an invocation's answer says it was, for the local front proxy: it remembers the answers it
+ * passed on and hands them to the gate after a restart of the runtime, so that an invocation
+ * answered just before the runtime died is recorded as its caller saw it (gate/restart-notices.ts).
+ */
+export const OUTCOME_HEADER = "X-Edgefn-Outcome";
+export const outcomeHeaders = (invocationIds: string[], status: string, errorCode?: string) => ({
+  "X-Invocation-Id": invocationIds.join(","),
+  [OUTCOME_HEADER]: errorCode ? `${status} ${errorCode}` : status,
+});
+
 /** A failed function answers 901 (never 500, which LivePerson's client would retry 3 times). */
 export function failure(outcome: Exclude<InvokeOutcome, { status: "SUCCEEDED" }>, includeDebug: boolean): ApiError {
-  return new ApiError(outcome.status === "PLATFORM_FAILURE" ? 500 : 901, outcome.errorCode, outcome.errorMsg, {
-    errorLogs: visibleLogs(outcome, includeDebug),
-    invocationId: outcome.invocationId,
-  });
+  return new ApiError(
+    outcome.status === "PLATFORM_FAILURE" ? 500 : 901,
+    outcome.errorCode,
+    outcome.errorMsg,
+    { errorLogs: visibleLogs(outcome, includeDebug), invocationId: outcome.invocationId },
+    outcomeHeaders([outcome.invocationId], outcome.status, outcome.errorCode),
+  );
 }
 
 export const invokeRoutes = newRouter()
@@ -100,7 +114,7 @@ export const invokeRoutes = newRouter()
     async (c) => {
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "http");
       if (outcome.status !== "SUCCEEDED") throw failure(outcome, false);
-      c.header("X-Invocation-Id", outcome.invocationId);
+      for (const [name, value] of Object.entries(outcomeHeaders([outcome.invocationId], "SUCCEEDED"))) c.header(name, value);
       return rawJson(c, outcome.resultJson, 200);
     },
   )
@@ -127,6 +141,7 @@ export const invokeRoutes = newRouter()
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "test");
       if (outcome.status !== "SUCCEEDED") throw failure(outcome, true);
       // The result goes out as the function's isolate wrote it (never parsed and serialised again).
+      for (const [name, value] of Object.entries(outcomeHeaders([outcome.invocationId], "SUCCEEDED"))) c.header(name, value);
       const body = `{"result":${outcome.resultJson},"logs":${JSON.stringify(visibleLogs(outcome, true))},"invocationId":${JSON.stringify(outcome.invocationId)}}`;
       return rawJson(c, body, 200);
     },

@@ -5,13 +5,14 @@
 //   its caller was answered) gets a record with that outcome: a record never contradicts the answer
 //   its caller got. One Info log line says the platform completed the record.
 // - Any other is PLATFORM_FAILURE with one Error log line saying what happened: the cause of the
-//   restart when the local supervisor told it (restart-notices.ts), else a generic "lost".
+//   restart when the local supervisor told it (restart-notices.ts), else a generic "lost" - unless
+//   the supervisor's notice says the local front had answered its caller: then that outcome.
 import { sql } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { invocationLogs, invocations } from "../db/schema";
 import { ErrorCodes } from "../errors";
 import { LEASE_MARGIN_MS, type InvocationOutcome, type Lease } from "./lease";
-import { restartDuring, restartMessage, type RestartNotice } from "./restart-notices";
+import { answeredBefore, restartDuring, restartMessage, type AnsweredOutcome, type RestartNotice } from "./restart-notices";
 
 const lostMessage = (lease: Lease) =>
   `The platform lost this invocation: it had not finished ${LEASE_MARGIN_MS / 1000} s after its deadline ` +
@@ -22,10 +23,19 @@ const completedMessage = (o: InvocationOutcome) =>
   `The platform completed this record after a restart of the runtime: the invocation had ended (${o.status}) and ` +
   "reported its outcome, but the runtime stopped before the record was written. Its logs and outbound calls were not kept.";
 
+const answeredMessage = (a: AnsweredOutcome) =>
+  `The platform completed this record after a restart of the local runtime: its caller had been answered (${a.status}) ` +
+  "just before, but the runtime stopped before the record was written. Its logs and outbound calls were not kept.";
+
 /** What the record of an expired lease says. */
 function closingOf(lease: Lease, notices: RestartNotice[], now: number) {
   const o = lease.outcome;
   if (o) return { status: o.status, errorCode: o.errorCode, durationMs: o.durationMs, level: "Info", message: completedMessage(o) };
+  const answered = answeredBefore(lease, notices);
+  if (answered) {
+    const durationMs = Math.max(0, answered.at - lease.startedAt);
+    return { status: answered.status, errorCode: answered.errorCode, durationMs, level: "Info", message: answeredMessage(answered) };
+  }
   const restart = restartDuring(lease, notices);
   return {
     status: "PLATFORM_FAILURE" as const,

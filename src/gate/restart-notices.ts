@@ -4,7 +4,7 @@
 // Cloudflare nothing writes notices and the reclaim's generic message stays.
 //
 // Kept in KV under one key, a short list (the supervisor is the only writer, a restart is rare).
-import { LEASE_MARGIN_MS, type Lease } from "./lease";
+import { LEASE_MARGIN_MS, type InvocationOutcome, type Lease } from "./lease";
 
 export type RestartCause = "cpu-stall" | "memory-ceiling" | "exit";
 
@@ -16,6 +16,28 @@ export interface RestartNotice {
   ceilingMiB?: number;
   /** cpu-stall: how long the runtime had not answered. */
   stalledMs?: number;
+  /**
+   * The invocations the local front proxy had answered shortly before the restart (by invocation
+   * id): what their callers were told, and when. Their records may not have been written yet.
+   */
+  answered?: Record<string, AnsweredOutcome>;
+}
+
+/** An answer the front proxy passed on (from the Worker's X-Edgefn-Outcome header, api/invoke.ts). */
+export interface AnsweredOutcome {
+  status: InvocationOutcome["status"];
+  errorCode: string | null;
+  /** When the answer was passed on (ms since the epoch). */
+  at: number;
+}
+
+/** What the caller of a lease's invocation was answered, if a restart notice says so. */
+export function answeredBefore(lease: Lease, notices: RestartNotice[]): AnsweredOutcome | undefined {
+  for (const n of notices) {
+    const a = n.answered?.[lease.invocationId];
+    if (a) return a;
+  }
+  return undefined;
 }
 
 export const RESTART_NOTICES_KEY = "runtime:restart-notices";
