@@ -23,6 +23,8 @@ export interface Env {
   MAX_BODY_BYTES?: string;
   /** "1" turns the AccountGate off; only `npm run bench` sets it, for its control run (src/gate/client.ts). */
   GATE_BYPASS?: string;
+  /** "1" when `npm start`'s supervisor runs this Worker: lost leases wait for its restart notice (src/gate/account-gate.ts). */
+  EDGEFN_SUPERVISED?: string;
 }
 
 export interface AppEnv {

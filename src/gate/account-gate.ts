@@ -174,7 +174,7 @@ export class AccountGate extends DurableObject<Env> {
    * at its expiry all the same).
    */
   private closableAt(l: Lease): number {
-    const supervised = (this.env as unknown as Record<string, string | undefined>).EDGEFN_SUPERVISED === "1";
+    const supervised = this.env.EDGEFN_SUPERVISED === "1";
     return l.deadline + LEASE_MARGIN_MS + (supervised && !l.outcome ? RESTART_NOTICE_GRACE_MS : 0);
   }
 
