@@ -7,9 +7,13 @@ import { HOST } from "./net.mjs";
 /** A function that holds the CPU forever (locally nothing stops it but the supervisor). */
 export const CPU_LOOP_CODE = "function lambda(input, callback) { for (;;) {} }";
 
-/** A function that keeps allocating (touched memory, so it is resident): up to `mib` MiB. */
+/**
+ * A function that keeps allocating (touched memory, so it is resident) up to `mib` MiB, then holds
+ * it for a minute before answering: a bomb that finished and let go before the supervisor's next
+ * look at the runtime's memory would go unnoticed (seen under load), which no real one does.
+ */
 export const memoryBombCode = (mib) =>
-  `function lambda(input, callback) { const keep = []; for (let i = 0; i < ${mib}; i++) keep.push(new Uint8Array(1 << 20).fill(1)); callback(null, keep.length); }`;
+  `function lambda(input, callback) { const keep = []; for (let i = 0; i < ${mib}; i++) keep.push(new Uint8Array(1 << 20).fill(1)); setTimeout(() => callback(null, keep.length), 60000); }`;
 
 /** The gateway invoke of a function (bench-platform's accountWithFunction shape). */
 export const invokeRequest = (fn, uuid = fn.uuid) => ({

@@ -16,15 +16,14 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { api, startPlatform } from "../lib/bench-platform.mjs";
-import { generateSecrets } from "../lib/dev-vars.mjs";
+import { platformFixture } from "../lib/test-platform.mjs";
 import { createLocalClient } from "../lib/lp-client-local.mjs";
 import { HOST, freePort } from "../lib/net.mjs";
 import { ROOT } from "../lib/tools.mjs";
@@ -43,44 +42,18 @@ const eventCode = `function lambda(input, callback) {
 }`;
 const failCode = `function lambda(input, callback) { callback(new Error("boom")); }`;
 
-const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-lp-client-"));
-const logFile = path.join(tmp, "runtime.log");
-const logFd = openSync(logFile, "w");
-const vars = generateSecrets(); // throwaway values for this run only
+const fixture = platformFixture("lp-client.test", { watchdogMs: WATCHDOG_MS });
+const { tmp, logFd, vars, logTail } = fixture;
 
 let platform; // set once wrangler and the front proxy are up
 let base; // http://127.0.0.1:<front proxy port>
 const fx = {}; // accountId, keys, function uuids, the access token
 
-let stopping;
-function stopPlatform() {
-  stopping ??= (async () => {
-    try {
-      await platform?.stop();
-    } finally {
-      closeSync(logFd);
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  })();
-  return stopping;
-}
-for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => stopPlatform().finally(() => process.exit(130)));
-setTimeout(() => {
-  console.error(`lp-client.test: gave up after ${WATCHDOG_MS / 1000} s`);
-  stopPlatform().finally(() => process.exit(2));
-}, WATCHDOG_MS).unref();
-
-const logTail = () => {
-  try {
-    return readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "(no log)";
-  }
-};
+const stopPlatform = () => fixture.stop();
 
 before(async () => {
   try {
-    platform = await startPlatform({ name: "lp-client", tmp, vars, logFd, say: () => {} });
+    platform = fixture.platform = await startPlatform({ name: "lp-client", tmp, vars, logFd, say: () => {} });
   } catch (err) {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
   }

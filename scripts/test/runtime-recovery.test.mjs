@@ -12,13 +12,10 @@
 // The rule "a record never contradicts its caller's answer" is tested on the gate's side
 // (test/faults.test.ts).
 import assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { accountWithFunction, api, startSupervisedPlatform } from "../lib/bench-platform.mjs";
-import { generateSecrets } from "../lib/dev-vars.mjs";
+import { platformFixture } from "../lib/test-platform.mjs";
 import { HOST } from "../lib/net.mjs";
 import { CPU_LOOP_CODE, invokeRequest, memoryBombCode, msUntilServed, request } from "../lib/recovery.mjs";
 
@@ -33,43 +30,17 @@ const SLOW = "function lambda(input, callback) { setTimeout(() => callback(null,
 const HELLO = "function lambda(input, callback) { callback(null, 'hello'); }";
 const ANSWER_THEN_LOOP = "function lambda(input, callback) { callback(null, 'answered'); setTimeout(() => { for (;;) {} }, 20); }";
 
-const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-recovery-"));
-const logFile = path.join(tmp, "runtime.log");
-const logFd = openSync(logFile, "w");
-const vars = generateSecrets(); // throwaway values for this run only
+const fixture = platformFixture("runtime-recovery.test", { watchdogMs: WATCHDOG_MS });
+const { tmp, logFd, vars, logTail } = fixture;
 
 let platform;
 const fx = {};
 
-let stopping;
-function stopPlatform() {
-  stopping ??= (async () => {
-    try {
-      await platform?.stop();
-    } finally {
-      closeSync(logFd);
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  })();
-  return stopping;
-}
-for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => stopPlatform().finally(() => process.exit(130)));
-setTimeout(() => {
-  console.error(`runtime-recovery.test: gave up after ${WATCHDOG_MS / 1000} s`);
-  stopPlatform().finally(() => process.exit(2));
-}, WATCHDOG_MS).unref();
-
-const logTail = () => {
-  try {
-    return readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "(no log)";
-  }
-};
+const stopPlatform = () => fixture.stop();
 
 before(async () => {
   try {
-    platform = await startSupervisedPlatform({ name: "recovery", tmp, vars, logFd, say: () => {}, ceilingMiB: CEILING_MIB });
+    platform = fixture.platform = await startSupervisedPlatform({ name: "recovery", tmp, vars, logFd, say: () => {}, ceilingMiB: CEILING_MIB });
   } catch (err) {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
   }
