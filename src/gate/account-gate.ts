@@ -43,11 +43,10 @@ const UNCONFIRMED = { allowUnconfirmed: true } as const;
  *   ("stale"), so a cached lookup is never used past a change: see services/gateway-cache.ts.
  *
  * Counting happens in memory, on a copy of the leases loaded at start and kept in step with every
- * write: an admission costs the writes it makes (lease, counter) and no read. An invocation that
- * ended with its outcome reported (endSlot with an outcome) has the outcome stored in its lease
- * before the caller is answered: if the runtime dies before the record is written, the
- * reclaim writes the record with that outcome (reclaim.ts). An end reported without an outcome is
- * only kept in memory (after a restart, such a lease counts again until it is released or expires;
+ * write: an admission costs the writes it makes (lease, counter) and no read. An invocation's
+ * outcome (endSlot's, carried by the account's next call) is stored in its lease: if its record
+ * is never written, the reclaim writes the record with that outcome (reclaim.ts). An end reported
+ * without an outcome is only kept in memory (after a restart, such a lease counts again until it is released or expires;
  * restarts are rare and it errs on the safe side).
  */
 export class AccountGate extends DurableObject<Env> {
@@ -129,8 +128,7 @@ export class AccountGate extends DurableObject<Env> {
 
   /**
    * Applies what a caller reports (ended invocations, their outcomes, released leases); answers how
-   * many leases it released. Outcomes are stored (committed) with their lease before this answers,
-   * so the caller may answer its own caller then.
+   * many leases it released. Outcomes are stored (committed) with their lease before this answers.
    */
   async settleMany(settled: Settled): Promise<number> {
     return this.settle(settled);
@@ -187,7 +185,7 @@ export class AccountGate extends DurableObject<Env> {
       const outcome: InvocationOutcome | undefined = outcomes[id];
       if (outcome && !l.lease.outcome) {
         // Committed before this call answers; like the lease itself, only the disk's confirmation
-        // is not awaited (see UNCONFIRMED): a crash of the runtime after the answer keeps it.
+        // is not awaited (see UNCONFIRMED).
         l.lease = { ...l.lease, outcome };
         void this.ctx.storage.put(LEASE_PREFIX + id, l.lease, UNCONFIRMED);
       }

@@ -20,7 +20,7 @@ export interface Lease {
   /** When the invocation must have ended (start + its timeout); the lease expires MARGIN later. */
   deadline: number;
   /**
-   * How the invocation ended, once it did (endSlot with an outcome, before its caller is answered).
+   * How the invocation ended, once the gate heard (endSlot's outcome, carried by the next call).
    * A lease reclaimed with an outcome gets its record with that outcome: a record never contradicts
    * the answer its caller got.
    */

@@ -1,8 +1,8 @@
 // Closing invocations whose lease expired: they never gave their slot back (the runtime crashed, was
 // restarted or died mid-invocation). Each gets its record in D1, unless it already has one (it was
 // recorded, only the release got lost): then nothing is written.
-// - An invocation that had ended and reported its outcome (endSlot with an outcome, stored before
-//   its caller was answered) gets a record with that outcome: a record never contradicts the answer
+// - An invocation that had ended and whose outcome reached the gate (endSlot's, carried by the
+//   account's next call) gets a record with that outcome: a record never contradicts the answer
 //   its caller got. One Info log line says the platform completed the record.
 // - Any other is PLATFORM_FAILURE with one Error log line saying what happened: the cause of the
 //   restart when the local supervisor told it (restart-notices.ts), else a generic "lost" - unless
