@@ -4,7 +4,7 @@
 // isolate reports, so brand code cannot forge or hide what it sent out.
 import type { LogEntry, OutboundCall } from "./sandbox/sandbox";
 
-/** How many outbound calls one invocation record lists; the rest are counted, not listed. */
+/** How many outbound calls one invocation record lists; the rest are not listed. */
 export const OUTBOUND_RECORD_MAX = 50;
 
 /** A secret the toolbelt served (read or written): its key and its value as stored (string or JSON). */
@@ -12,13 +12,11 @@ export type NotedSecret = [key: string, value: unknown];
 
 export class Observation {
   readonly outbound: OutboundCall[] = [];
-  outboundDropped = 0;
   readonly notes: LogEntry[] = [];
   readonly secrets = new Map<string, unknown>();
 
   call(call: OutboundCall): void {
     if (this.outbound.length < OUTBOUND_RECORD_MAX) this.outbound.push(call);
-    else this.outboundDropped++;
   }
 
   note(level: LogEntry["level"], message: string): void {
