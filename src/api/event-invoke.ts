@@ -3,7 +3,7 @@ import { ApiError, ErrorCodes } from "../errors";
 import { EVENT_FAN_OUT, runInWaves } from "../runtime/fan-out";
 import type { InvokeOutcome } from "../runtime/invoke";
 import { eventListeners } from "../services/events";
-import { failedResponse, failure, limitBody, outcomeHeaders, refused, run, tooLarge } from "./invoke";
+import { failedResponse, failure, limitBody, markSucceeded, refused, run, tooLarge } from "./invoke";
 import { json, jsonBody, rawJson } from "./json";
 import { accountRoute, dbOf, errorResponses, newRouter, timeoutMsOf } from "./route";
 import { AccountIdParam, EventIdParam, InvokeBodySchema, InvokeQuerySchema } from "./schemas";
@@ -62,7 +62,7 @@ export const eventInvokeRoutes = newRouter().openapi(
     }
     const results = outcomes.map((o) => (o.ok && succeeded(o.value) ? o.value : null)).filter((o) => o !== null);
     c.header("X-Edgefn-Functions", listeners.map((l) => l.uuid).join(","));
-    for (const [name, value] of Object.entries(outcomeHeaders(results.map((r) => r.invocationId), "SUCCEEDED"))) c.header(name, value);
+    markSucceeded(c, results.map((r) => r.invocationId));
     // Results go out as the functions' isolates wrote them (never parsed and serialised again).
     return rawJson(c, results.length === 1 ? results[0]!.resultJson : `[${results.map((r) => r.resultJson).join(",")}]`, 200);
   },

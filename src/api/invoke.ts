@@ -82,10 +82,15 @@ export async function run(
  * answered just before the runtime died is recorded as its caller saw it (gate/restart-notices.ts).
  */
 export const OUTCOME_HEADER = "X-Edgefn-Outcome";
-export const outcomeHeaders = (invocationIds: string[], status: string, errorCode?: string) => ({
+const outcomeHeaders = (invocationIds: string[], status: string, errorCode?: string) => ({
   "X-Invocation-Id": invocationIds.join(","),
   [OUTCOME_HEADER]: errorCode ? `${status} ${errorCode}` : status,
 });
+
+/** Names the invocations of a successful answer (all SUCCEEDED) on it. */
+export function markSucceeded(c: Context<AppEnv>, invocationIds: string[]): void {
+  for (const [name, value] of Object.entries(outcomeHeaders(invocationIds, "SUCCEEDED"))) c.header(name, value);
+}
 
 /** A failed function answers 901 (never 500, which LivePerson's client would retry 3 times). */
 export function failure(outcome: Exclude<InvokeOutcome, { status: "SUCCEEDED" }>, includeDebug: boolean): ApiError {
@@ -114,7 +119,7 @@ export const invokeRoutes = newRouter()
     async (c) => {
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "http");
       if (outcome.status !== "SUCCEEDED") throw failure(outcome, false);
-      for (const [name, value] of Object.entries(outcomeHeaders([outcome.invocationId], "SUCCEEDED"))) c.header(name, value);
+      markSucceeded(c, [outcome.invocationId]);
       return rawJson(c, outcome.resultJson, 200);
     },
   )
@@ -141,7 +146,7 @@ export const invokeRoutes = newRouter()
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "test");
       if (outcome.status !== "SUCCEEDED") throw failure(outcome, true);
       // The result goes out as the function's isolate wrote it (never parsed and serialised again).
-      for (const [name, value] of Object.entries(outcomeHeaders([outcome.invocationId], "SUCCEEDED"))) c.header(name, value);
+      markSucceeded(c, [outcome.invocationId]);
       const body = `{"result":${outcome.resultJson},"logs":${JSON.stringify(visibleLogs(outcome, true))},"invocationId":${JSON.stringify(outcome.invocationId)}}`;
       return rawJson(c, body, 200);
     },
