@@ -12,7 +12,7 @@
 // marked `unattributed`, so that going around the channel never hides a request.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";
-import { REDIRECT_MODE_HEADER, sendOutbound, type EgressScope } from "./egress-fetch";
+import { REDIRECT_MODE_HEADER, displayHost, sendOutbound, type EgressScope } from "./egress-fetch";
 import { runningInvocations } from "./observation";
 import type { OutboundCall } from "./sandbox/sandbox";
 
@@ -56,9 +56,11 @@ export class Egress extends WorkerEntrypoint<Env, EgressScope> {
   }
 }
 
-/** "host:port" of a socket target, normalised like the hosts of HTTP records (no trailing dot). */
+/** "host:port" of a socket target, normalised as the hosts of HTTP records are (displayHost). */
 function hostOfTarget(target: string): string {
-  const match = /^(.*?)(:\d+)?$/.exec(target.trim().toLowerCase());
-  const host = (match?.[1] ?? target).replace(/\.$/, "");
-  return match?.[2] ? `${host}${match[2]}` : host;
+  try {
+    return displayHost(new URL(`tcp://${target}`));
+  } catch {
+    return target;
+  }
 }
