@@ -144,7 +144,7 @@ export const allowedDomains = sqliteTable(
 );
 
 // Per-account limits set by the operator. A missing row or a null column means the documented
-// default (see src/services/limits.ts).
+// default (see src/limit-definitions.ts).
 export const accountLimits = sqliteTable("account_limits", {
   accountId: text("account_id").primaryKey().references(() => accounts.id),
   outboundPerSecond: integer("outbound_per_second"),
@@ -154,6 +154,7 @@ export const accountLimits = sqliteTable("account_limits", {
   invocationsPerMonth: integer("invocations_per_month"),
   enforceMonthlyQuota: integer("enforce_monthly_quota", { mode: "boolean" }),
   timeoutMs: integer("timeout_ms"),
+  logRetentionDays: integer("log_retention_days"),
   updatedAt: integer("updated_at").notNull(),
   updatedBy: text("updated_by").notNull(),
 });

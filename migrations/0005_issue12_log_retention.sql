@@ -1,0 +1,1 @@
+ALTER TABLE `account_limits` ADD `log_retention_days` integer;
