@@ -1,5 +1,6 @@
 import { requestId } from "hono/request-id";
 import { ApiError, ErrorCodes } from "./errors";
+import { activityRoutes } from "./api/activities";
 import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
 import { deploymentRoutes } from "./api/deployments";
@@ -49,6 +50,7 @@ export function createApp() {
   app.route("/", eventInvokeRoutes);
   app.route("/", functionRoutes);
   app.route("/", templateRoutes);
+  app.route("/", activityRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

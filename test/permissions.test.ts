@@ -177,6 +177,10 @@ const ORACLE: Record<string, Case> = {
   },
   // Templates are read like functions (issue 5).
   [`GET ${A}/templates`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  // --- activity stream (issue 12) ---
+  // Who changed what (the audit log) and its CSV export: Admin and Developer (issue 12 §8).
+  [`GET ${A}/activities`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/activities/export`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

@@ -24,6 +24,9 @@ export const PERMISSIONS = {
   "schedule:write": ["FaaS-Admin", "FaaS-Developer"],
   // Reports (limitCounts and friends): everyone reads.
   "report:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
+  // The activity stream (who changed what, from the audit log) and its export: Admin and Developer
+  // (issue 12 §8; LivePerson shows it in the console, which only those two roles reach).
+  "activity:read": ["FaaS-Admin", "FaaS-Developer"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;
