@@ -2,6 +2,7 @@
 // them through the same invocation path as HTTP. See ./claim.ts (exactly once per minute, missed
 // minutes, skipped runs) and ./dispatch.ts (bounded fan-out).
 import type { Env } from "../env";
+import { runActivityRetention } from "../services/activity-retention";
 import { CLAIM_CHUNK, claim, closeLostRuns, selectDue, type AccountLimitRow } from "./claim";
 import { dispatchGroups, fireInline, groupRuns, MAX_GROUPS_IN_FLIGHT, sendToSelf } from "./dispatch";
 import type { DueRun } from "./runs";
@@ -48,6 +49,8 @@ export async function scheduled(controller: ScheduledController, env: Env, ctx: 
   // The minute this trigger is for (Cloudflare passes the boundary; a local trigger may pass "now").
   const tickMs = Math.floor(controller.scheduledTime / 60_000) * 60_000;
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+  // Expired activity-stream rows go in bounded batches, beside the tick; it never rejects.
+  waitUntil(runActivityRetention(env.DB));
   const result = await tick(env, waitUntil, tickMs);
   if (result.fired > 0 || result.skipped > 0) {
     console.log(JSON.stringify({ msg: "scheduler tick", minute: new Date(tickMs).toISOString(), fired: result.fired, skipped: result.skipped }));
