@@ -126,7 +126,8 @@ export const auditLog = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     at: integer("at").notNull(),
   },
-  (t) => [index("audit_account_time").on(t.accountId, t.at)],
+  // audit_at: the activity stream's retention deletes expired rows of every account, oldest first.
+  (t) => [index("audit_account_time").on(t.accountId, t.at), index("audit_at").on(t.at)],
 );
 
 // The outbound allow-list ("proxy settings" in LivePerson's API). `domain` is stored normalised
