@@ -1,13 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type InvocationOutcome, type Lease, type Settled } from "./lease";
-import { recordLostInvocations } from "./reclaim";
+import { DataPlane } from "./data-plane/data-plane";
+import type { LogQuery, RecordQuery } from "./data-plane/types";
+import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
+import { lostRecords, reportClosed } from "./reclaim";
 import { readRestartNotices, RESTART_NOTICE_GRACE_MS } from "./restart-notices";
 
-// Leases closed per alarm run (two D1 statements each); more are closed by the next run, at once.
-const RECLAIM_BATCH = 40;
-// When writing lost invocations to D1 fails, the alarm tries again this much later (for as long as
-// it takes: Cloudflare's own alarm retries stop after six).
+// Leases closed per alarm run; more are closed by the next run, at once.
+const RECLAIM_BATCH = 100;
+// When the restart notices cannot be read, the alarm tries again this much later.
 const RECLAIM_RETRY_MS = 30_000;
 // Monthly counters kept, for reports of past months.
 const MONTHS_KEPT = 13;
@@ -17,6 +18,7 @@ const INITIAL_HOLD_MS = 1_000;
 export const LEASE_PREFIX = "lease:";
 const MONTH_PREFIX = "month:";
 const EPOCH_KEY = "epoch";
+const ACCOUNT_KEY = "account";
 // Lease and counter writes do not hold the answer until the disk confirms them: the write is made
 // (and committed) in the same event, only its durability confirmation is not awaited. Waiting for
 // it cost about 15% of invoke throughput (npm run bench). A crash of the process after the answer
@@ -25,17 +27,18 @@ const EPOCH_KEY = "epoch";
 const UNCONFIRMED = { allowUnconfirmed: true } as const;
 
 /**
- * The per-account concurrency gate (issue 4), one per account (`GATE.idFromName(accountId)`), with
- * SQLite storage so that nothing it holds is lost on a restart:
+ * The account's Durable Object, one per account (`GATE.idFromName(accountId)`), with SQLite storage
+ * so that nothing it holds is lost on a restart. It is the account's concurrency gate (issue 4) and
+ * its data plane (issue 12): the invocation records, logs and metrics of the account live in its
+ * SQL tables (data-plane/), so they are written and read per account and never through D1.
  *
- * - `lease:<invocationId>`: one entry per invocation in flight. An invocation takes one before it runs (acquire),
- *   reports when it ended (its slot is free from then on), and gives the lease back once its record
- *   is written (release). A lease expires LEASE_MARGIN_MS after its deadline; the alarm, set at the
- *   earliest expiry, closes the invocations of expired leases as PLATFORM_FAILURE in D1 unless they
- *   have a record (see reclaim.ts) and deletes them. An expired lease stops counting at once, even
- *   before the alarm ran: a crash never holds a slot past deadline + margin.
+ * - `lease:<invocationId>`: one entry per invocation in flight. An invocation takes one before it
+ *   runs (acquire); when it ended, its record arrives (with the account's next call, or on its own
+ *   shortly after) and is stored in the same transaction that deletes the lease. A lease expires
+ *   LEASE_MARGIN_MS after its deadline; the alarm, set at the earliest expiry, stores a record for
+ *   each expired lease (PLATFORM_FAILURE, see reclaim.ts) and deletes it. An expired lease stops
+ *   counting at once, even before the alarm ran: a crash never holds a slot past deadline + margin.
  * - `month:<YYYY-MM>`: invocations admitted per UTC calendar month (the fair-use quota).
- *
  * - `epoch`: a number that grows whenever something the gateway caches changes for the account (a
  *   key or OAuth client revoked, a function deployed or undeployed, limits changed: the services
  *   call bumpEpoch after their D1 write). Gateway isolates tag what they cache with the epoch they
@@ -43,11 +46,9 @@ const UNCONFIRMED = { allowUnconfirmed: true } as const;
  *   ("stale"), so a cached lookup is never used past a change: see services/gateway-cache.ts.
  *
  * Counting happens in memory, on a copy of the leases loaded at start and kept in step with every
- * write: an admission costs the writes it makes (lease, counter) and no read. An invocation's
- * outcome (endSlot's, carried by the account's next call) is stored in its lease: if its record
- * is never written, the reclaim writes the record with that outcome (reclaim.ts). An end reported
- * without an outcome is only kept in memory (after a restart, such a lease counts again until it is released or expires;
- * restarts are rare and it errs on the safe side).
+ * write: an admission costs the writes it makes (lease, counter) and no read. The alarm also runs
+ * the data plane's chores: retention in bounded steps, and moving records written to D1 before the
+ * data plane existed.
  */
 export class AccountGate extends DurableObject<Env> {
   /** The alarm as this instance last set it (null: none); read from storage at start. */
@@ -60,9 +61,13 @@ export class AccountGate extends DurableObject<Env> {
   private holdMs = INITIAL_HOLD_MS;
   /** See the class comment; read from storage at start. */
   private epoch = 0;
+  /** The account this object serves (learnt from the first call that names it, and stored). */
+  private accountId: string | null = null;
+  private readonly data: DataPlane;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.data = new DataPlane(ctx.storage);
     // Leases survive a restart: load them, and make sure an alarm is set to reclaim them.
     void ctx.blockConcurrencyWhile(async () => {
       for (const [, l] of await ctx.storage.list<Lease>({ prefix: LEASE_PREFIX })) {
@@ -70,8 +75,9 @@ export class AccountGate extends DurableObject<Env> {
       }
       this.alarmAt = await ctx.storage.getAlarm();
       this.epoch = (await ctx.storage.get<number>(EPOCH_KEY)) ?? 0;
-      const next = this.earliestExpiry();
-      if (next !== null) await this.alarmNoLaterThan(next);
+      this.accountId = (await ctx.storage.get<string>(ACCOUNT_KEY)) ?? null;
+      await this.data.open(Date.now());
+      await this.rearm();
     });
   }
 
@@ -88,7 +94,9 @@ export class AccountGate extends DurableObject<Env> {
    * and takes nothing. Every answer carries the current epoch.
    */
   async acquire(lease: Lease, limits: GateLimits, settled: Settled = {}, expectEpoch?: number): Promise<EpochAdmission> {
+    this.learnAccount(lease.accountId);
     this.settle(settled);
+    if (limits.logRetentionDays !== undefined && this.data.setRetentionDays(limits.logRetentionDays, Date.now())) await this.rearm();
     const epoch = this.epoch;
     if (this.held.has(lease.invocationId)) return { ok: true, epoch }; // a retried call: already admitted
     if (expectEpoch !== undefined && expectEpoch !== epoch) return { ok: false, reason: "stale", epoch };
@@ -121,17 +129,15 @@ export class AccountGate extends DurableObject<Env> {
     return this.epoch;
   }
 
-  /** Gives a lease (and its slot) back; true if it was still held. */
-  async release(invocationId: string): Promise<boolean> {
-    return this.settle({ released: [invocationId] }) === 1;
-  }
-
-  /**
-   * Applies what a caller reports (ended invocations, their outcomes, released leases); answers how
-   * many leases it released. Outcomes are stored (committed) with their lease before this answers.
-   */
+  /** Stores the records of ended invocations (each ends its lease); answers how many it stored. */
   async settleMany(settled: Settled): Promise<number> {
     return this.settle(settled);
+  }
+
+  /** The account's limits changed: the data plane's retention follows at once. */
+  async configure(accountId: string, settings: { logRetentionDays: number }): Promise<void> {
+    this.learnAccount(accountId);
+    if (this.data.setRetentionDays(settings.logRetentionDays, Date.now())) await this.rearm();
   }
 
   /** Running invocations and this month's count, for reports. */
@@ -141,28 +147,68 @@ export class AccountGate extends DurableObject<Env> {
     return { inUse: this.live(now).n, month, invocationsThisMonth: await this.monthCount(month) };
   }
 
-  /** Closes the invocations of expired leases (PLATFORM_FAILURE in D1), frees them, re-arms. */
+  // --- the data plane's reads (services/invocations.ts, services/logs.ts, services/metrics.ts) ---
+
+  async listRecords(accountId: string, q: RecordQuery) {
+    this.learnAccount(accountId);
+    return { rows: this.data.listRecords(q), legacyPending: this.data.legacyPending };
+  }
+
+  async getRecord(accountId: string, id: string) {
+    this.learnAccount(accountId);
+    return { record: this.data.getRecord(id), legacyPending: this.data.legacyPending };
+  }
+
+  async findLogs(accountId: string, q: LogQuery) {
+    this.learnAccount(accountId);
+    return this.data.findLogs(q);
+  }
+
+  async metricsRows(accountId: string, from: number, to: number, lambdaUuid?: string) {
+    this.learnAccount(accountId);
+    return this.data.metricsRows(from, to, lambdaUuid);
+  }
+
+  async countRecords(accountId: string, from: number, to: number) {
+    this.learnAccount(accountId);
+    return this.data.countRecords(from, to);
+  }
+
+  /** Closes the invocations of expired leases (PLATFORM_FAILURE), runs the data plane's chores, re-arms. */
   override async alarm(): Promise<void> {
     this.alarmAt = null; // a fired alarm is gone
     const now = Date.now();
-    const expiredIds = [...this.held]
-      .filter(([, l]) => this.closableAt(l.lease) <= now)
-      .sort(([, a], [, b]) => this.closableAt(a.lease) - this.closableAt(b.lease))
-      .slice(0, RECLAIM_BATCH)
-      .map(([id]) => LEASE_PREFIX + id);
-    const expired = [...(await this.ctx.storage.get<Lease>(expiredIds)).values()];
+    await this.reclaimExpired(now);
+    const { retentionAt, legacyAt } = this.data.chores;
+    if (retentionAt !== null && retentionAt <= now) this.data.retentionStep(now);
+    if (legacyAt !== null && legacyAt <= now && this.accountId !== null) await this.data.legacyStep(this.env.DB, this.accountId, now);
+    await this.rearm();
+  }
+
+  /** Stores a record for each expired lease (one bounded batch) and deletes the leases, in one transaction. */
+  private async reclaimExpired(now: number) {
+    const expired = [...this.held.values()]
+      .map((h) => h.lease)
+      .filter((l) => this.closableAt(l) <= now)
+      .sort((a, b) => this.closableAt(a) - this.closableAt(b))
+      .slice(0, RECLAIM_BATCH);
+    if (expired.length === 0) return;
+    let notices;
     try {
-      await recordLostInvocations(this.env.DB, expired, now, await readRestartNotices(this.env.KV));
+      notices = await readRestartNotices(this.env.KV);
     } catch (error) {
-      // The leases stay (they no longer count as in use) until their records could be written.
-      console.error(JSON.stringify({ msg: "could not record lost invocations; retrying", ids: expired.map((l) => l.invocationId), error: String(error) }));
+      // The leases stay (they no longer count as in use) until their records can be written.
+      console.error(JSON.stringify({ msg: "could not read restart notices; closing lost invocations later", ids: expired.map((l) => l.invocationId), error: String(error) }));
       await this.alarmNoLaterThan(now + RECLAIM_RETRY_MS);
       return;
     }
-    await this.ctx.storage.delete(expiredIds);
-    for (const key of expiredIds) this.held.delete(key.slice(LEASE_PREFIX.length));
-    const next = expiredIds.length === RECLAIM_BATCH ? now : this.earliestExpiry();
-    if (next !== null) await this.alarmNoLaterThan(next);
+    const stored = this.ctx.storage.transactionSync(() => {
+      const ids = this.data.store(lostRecords(expired, now, notices), now);
+      for (const l of expired) this.ctx.storage.kv.delete(LEASE_PREFIX + l.invocationId);
+      return ids;
+    });
+    for (const l of expired) this.held.delete(l.invocationId);
+    reportClosed(expired, stored);
   }
 
   /**
@@ -176,33 +222,34 @@ export class AccountGate extends DurableObject<Env> {
     return l.deadline + LEASE_MARGIN_MS + (supervised && !l.outcome ? RESTART_NOTICE_GRACE_MS : 0);
   }
 
-  /** Marks ended invocations (their slot is free) and deletes released leases; answers how many it released. */
-  private settle({ ended = [], released = [], outcomes = {} }: Settled): number {
+  /**
+   * Stores the records of ended invocations and deletes their leases, in one transaction: a lease
+   * is never given back without its record. A record of an invocation this gate holds no lease for
+   * (already reclaimed, or a retried call) is stored only if it is not stored yet. Answers how many
+   * records it stored.
+   */
+  private settle({ records = [] }: Settled): number {
+    if (records.length === 0) return 0;
     const now = Date.now();
-    for (const id of ended) {
-      const l = this.held.get(id);
+    const stored = this.ctx.storage.transactionSync(() => {
+      const ids = this.data.store(records, now);
+      for (const { record } of records) if (this.held.has(record.id)) this.ctx.storage.kv.delete(LEASE_PREFIX + record.id);
+      return ids;
+    });
+    for (const { record } of records) {
+      const l = this.held.get(record.id);
       if (!l) continue;
-      const outcome: InvocationOutcome | undefined = outcomes[id];
-      if (outcome && !l.lease.outcome) {
-        // Committed before this call answers; like the lease itself, only the disk's confirmation
-        // is not awaited (see UNCONFIRMED).
-        l.lease = { ...l.lease, outcome };
-        void this.ctx.storage.put(LEASE_PREFIX + id, l.lease, UNCONFIRMED);
-      }
-      if (l.ended) continue;
-      l.ended = true;
-      this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.lease.startedAt);
-    }
-    let count = 0;
-    for (const id of released) {
-      const l = this.held.get(id);
-      if (!l) continue;
-      void this.ctx.storage.delete(LEASE_PREFIX + id, UNCONFIRMED);
-      this.held.delete(id);
-      count++;
+      this.held.delete(record.id);
       if (!l.ended) this.holdMs = 0.8 * this.holdMs + 0.2 * Math.max(0, now - l.lease.startedAt);
     }
-    return count;
+    return stored.length;
+  }
+
+  private learnAccount(accountId: string) {
+    if (this.accountId === accountId) return;
+    if (this.accountId !== null) throw new Error(`this gate serves account ${this.accountId}, not ${accountId}`);
+    this.accountId = accountId;
+    void this.ctx.storage.put(ACCOUNT_KEY, accountId);
   }
 
   private async monthCount(month: string): Promise<number> {
@@ -238,6 +285,12 @@ export class AccountGate extends DurableObject<Env> {
     let d: number | null = null;
     for (const { lease: l } of this.held.values()) if (d === null || this.closableAt(l) < d) d = this.closableAt(l);
     return d;
+  }
+
+  /** Sets the alarm at the earliest of: a lease expiry, a data-plane chore. */
+  private async rearm() {
+    const due = [this.earliestExpiry(), this.data.chores.retentionAt, this.data.chores.legacyAt].filter((t): t is number => t !== null);
+    if (due.length > 0) await this.alarmNoLaterThan(Math.min(...due));
   }
 
   /** Moves the alarm earlier if needed (one alarm per object; leases mostly expire in order). */

@@ -1,6 +1,6 @@
 // The invocation path's side of the AccountGate: take a slot (or throw the 429 that says why not),
-// say the invocation ended, give the lease back, read the usage. Taking a slot is one Durable Object
-// RPC; ending and giving back mostly ride along with the account's next one.
+// hand over the record of an ended invocation (which ends its lease), read the usage. Taking a slot
+// is one Durable Object RPC; records mostly ride along with the account's next one.
 //
 // GATE_BYPASS=1 (a var of the Worker, e.g. `wrangler dev --var GATE_BYPASS:1`) turns the gate off:
 // no slot, no limit, no monthly count. It exists only for `npm run bench`, which compares invoke
@@ -9,7 +9,8 @@ import { env } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ApiError, ErrorCodes, retryLater } from "../errors";
 import type { AccountGate } from "./account-gate";
-import { monthOf, nextMonthStart, type Admission, type EpochAdmission, type GateLimits, type GateUsage, type InvocationOutcome, type Lease, type Settled } from "./lease";
+import type { RecordWithLogs } from "./data-plane/types";
+import { monthOf, nextMonthStart, type Admission, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
 
 const gateEnv = env as unknown as Env;
 
@@ -17,6 +18,9 @@ const gateEnv = env as unknown as Env;
 export const gateBypassed = () => gateEnv.GATE_BYPASS === "1";
 
 const gateOf = (accountId: string): DurableObjectStub<AccountGate> => gateEnv.GATE.get(gateEnv.GATE.idFromName(accountId));
+
+/** The account's Durable Object, for the data plane's reads (services/invocations, logs, metrics). */
+export const dataPlaneOf = gateOf;
 
 const HOW_TO_RAISE = (accountId: string) => `the operator can raise it with PUT /admin/accounts/${accountId}/limits`;
 
@@ -50,39 +54,27 @@ export function refusal(accountId: string, a: Extract<Admission, { reason: "quot
  */
 export const isGateRefusal = (e: unknown): e is ApiError => e instanceof ApiError && (e.status === 429 || e.status === 503);
 
-// What this isolate's invocations have to tell their account's gate and did not yet: invocations
-// that ended (slot free) and whose record is written (lease can go). Plain data shared by the
-// requests of the isolate, never a promise. The account's next acquire carries it (so it costs no
-// call of its own under load, and reaches the gate exactly when it matters: before the next
-// admission); otherwise giveBack sends it itself after SETTLE_WINDOW_MS.
-const pending = new Map<string, { ended: string[]; released: string[]; outcomes: Record<string, InvocationOutcome> }>();
+// The records of this isolate's ended invocations that their account's gate has not yet stored.
+// Plain data shared by the requests of the isolate, never a promise. The account's next acquire
+// carries them (so they cost no call of their own under load, and reach the gate exactly when it
+// matters: before the next admission, as each frees a slot); otherwise finishInvocation sends them
+// itself after SETTLE_WINDOW_MS, together with whatever else ended meanwhile.
+const pending = new Map<string, RecordWithLogs[]>();
 const SETTLE_WINDOW_MS = 50;
-
-function pendingOf(accountId: string) {
-  let p = pending.get(accountId);
-  if (!p) pending.set(accountId, (p = { ended: [], released: [], outcomes: {} }));
-  return p;
-}
+const SEND_ATTEMPTS = 2;
 
 function takePending(accountId: string): Settled {
-  const p = pending.get(accountId);
+  const records = pending.get(accountId);
   pending.delete(accountId);
-  if (!p) return {};
-  // A released lease is deleted anyway: no need to mark it ended first.
-  const released = new Set(p.released);
-  const ended = p.ended.filter((id) => !released.has(id));
-  const outcomes = Object.fromEntries(ended.filter((id) => p.outcomes[id]).map((id) => [id, p.outcomes[id]!]));
-  return { ended, released: p.released, ...(Object.keys(outcomes).length > 0 && { outcomes }) };
+  return records ? { records } : {};
 }
 
 function putBack(accountId: string, s: Settled) {
-  const p = pendingOf(accountId);
-  p.ended.push(...(s.ended ?? []));
-  p.released.push(...(s.released ?? []));
-  Object.assign(p.outcomes, s.outcomes);
+  if (!s.records?.length) return;
+  pending.set(accountId, [...s.records, ...(pending.get(accountId) ?? [])]);
 }
 
-const isEmpty = (s: Settled) => !s.ended?.length && !s.released?.length;
+const isEmpty = (s: Settled) => !s.records?.length;
 
 /** What taking a slot answered: admitted, or the caller's cached lookup is stale (nothing taken); and the account's epoch. */
 export type Slot = { stale: boolean; epoch: number };
@@ -133,46 +125,43 @@ export async function bumpEpoch(accountId: string): Promise<void> {
 }
 
 /**
- * The invocation ended (answered, failed or timed out): its slot is free for the account's next
- * invocation. The lease stays until giveBack, so an invocation whose record never gets written is
- * still closed by the gate. No I/O: told to the gate with the account's next acquire or giveBack.
- *
- * `outcome` (what the caller is answered) goes with it and is stored with the lease, so that a
- * lease whose record could not be written is closed with the outcome its caller saw instead of
- * PLATFORM_FAILURE (reclaim.ts). It is not sent on its own before the answer: that second gate call
- * per invocation cost a fifth of the gated throughput (npm run bench). The case it would cover, a
- * runtime dying between the answer and the record, is covered locally by the front proxy, which
- * remembers the answers it passed on and hands them to the gate with the supervisor's restart
- * notice (restart-notices.ts).
+ * The invocation ended (answered, failed or timed out): its record (with the logs it keeps) goes to
+ * the account's gate, which stores it and ends its lease in one transaction; its slot is free from
+ * then on. Call it before answering the caller, and keep the promise alive (waitUntil): the record
+ * rides with the account's next acquire, or is sent by itself after a short window. Never throws:
+ * a record that cannot be delivered stays pending for the isolate's next call to that gate, and if
+ * the isolate dies first, the lease expires and the gate writes the record itself (reclaim.ts).
  */
-export function endSlot(accountId: string, invocationId: string, outcome?: InvocationOutcome): void {
+export async function finishInvocation(accountId: string, ended: RecordWithLogs): Promise<void> {
   if (gateBypassed()) return;
-  const p = pendingOf(accountId);
-  p.ended.push(invocationId);
-  if (outcome) p.outcomes[invocationId] = outcome;
-}
-
-/**
- * Gives the lease back (after the invocation's record is written): with the account's next
- * acquire, or by itself after a short window. Never throws: a lease that could not be given back
- * expires, and as its record exists, nothing more is written.
- */
-export async function giveBack(accountId: string, invocationId: string): Promise<void> {
-  if (gateBypassed()) return;
-  pendingOf(accountId).released.push(invocationId);
+  const list = pending.get(accountId);
+  if (list) list.push(ended);
+  else pending.set(accountId, [ended]);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS));
   const settled = takePending(accountId);
-  if (isEmpty(settled)) return; // an acquire (or another giveBack) carried it
+  if (isEmpty(settled)) return; // an acquire (or another invocation's send) carried it
   for (let attempt = 1; ; attempt++) {
     try {
       await gateOf(accountId).settleMany(settled);
       return;
     } catch (error) {
-      if (attempt === 2) {
-        console.error(JSON.stringify({ msg: "could not release gate leases; they expire", accountId, settled, error: String(error) }));
+      if (attempt === SEND_ATTEMPTS) {
+        putBack(accountId, settled);
+        // Ids only: never a log line or a result in the platform's own logs.
+        console.error(JSON.stringify({ msg: "could not deliver invocation records to the account's gate; kept for its next call", accountId, ids: settled.records?.map((r) => r.record.id), error: String(error) }));
         return;
       }
     }
+  }
+}
+
+/** Tells the account's gate its limits changed (the data plane's retention follows at once). Never throws. */
+export async function configureGate(accountId: string, settings: { logRetentionDays: number }): Promise<void> {
+  if (gateBypassed()) return;
+  try {
+    await gateOf(accountId).configure(accountId, settings);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "could not tell the gate its new retention; it learns it with the next invocation", accountId, error: String(error) }));
   }
 }
 

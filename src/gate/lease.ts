@@ -1,7 +1,8 @@
 // What the AccountGate keeps and answers: leases (one per running invocation), admissions, usage,
 // and the limits it enforces. Plain data only: these cross the Durable Object RPC boundary.
 import { accountLimits } from "../db/schema";
-import { effectiveLimit } from "../services/limits";
+import { effectiveLimit } from "../limit-definitions";
+import type { RecordWithLogs } from "./data-plane/types";
 
 /**
  * A slot taken by one invocation. It holds everything needed to write the invocation's record if
@@ -20,9 +21,9 @@ export interface Lease {
   /** When the invocation must have ended (start + its timeout); the lease expires MARGIN later. */
   deadline: number;
   /**
-   * How the invocation ended, once the gate heard (endSlot's outcome, carried by the next call).
-   * A lease reclaimed with an outcome gets its record with that outcome: a record never contradicts
-   * the answer its caller got.
+   * How the invocation ended, when the gate heard it without the record (the local supervisor's
+   * restart notice). A lease reclaimed with an outcome gets its record with that outcome: a record
+   * never contradicts the answer its caller got.
    */
   outcome?: InvocationOutcome | null;
 }
@@ -35,14 +36,12 @@ export interface InvocationOutcome {
 }
 
 /**
- * What a caller reports along with a call: invocations that ended (their slot is free at once; the
- * lease stays until their record is written) and invocations whose record is written (lease gone).
+ * What a caller reports along with a call: invocations that ended, each with its record (and the
+ * logs kept with it). Storing a record ends its lease in the same transaction: no lease is given
+ * back without its record, and no record is stored while its lease still holds a slot.
  */
 export interface Settled {
-  ended?: string[];
-  released?: string[];
-  /** Outcomes of some of the ended invocations, by invocation id (stored with their lease). */
-  outcomes?: Record<string, InvocationOutcome>;
+  records?: RecordWithLogs[];
 }
 
 /** The limits the gate enforces (effective values). */
@@ -50,6 +49,8 @@ export interface GateLimits {
   concurrentInvocations: number;
   invocationsPerMonth: number;
   enforceMonthlyQuota: boolean;
+  /** How long the account's records, logs and metrics are kept (the gate's alarm deletes older ones). */
+  logRetentionDays?: number;
 }
 
 export type Admission =
@@ -113,6 +114,7 @@ export const invocationLimitColumns = {
   concurrentInvocations: accountLimits.concurrentInvocations,
   invocationsPerMonth: accountLimits.invocationsPerMonth,
   enforceMonthlyQuota: accountLimits.enforceMonthlyQuota,
+  logRetentionDays: accountLimits.logRetentionDays,
   timeoutMs: accountLimits.timeoutMs,
 };
 
@@ -123,5 +125,6 @@ export const invocationLimits = (o: Overrides | null | undefined): InvocationLim
   concurrentInvocations: effectiveLimit("concurrentInvocations", o?.concurrentInvocations),
   invocationsPerMonth: effectiveLimit("invocationsPerMonth", o?.invocationsPerMonth),
   enforceMonthlyQuota: effectiveLimit("enforceMonthlyQuota", o?.enforceMonthlyQuota),
+  logRetentionDays: effectiveLimit("logRetentionDays", o?.logRetentionDays),
   timeoutMs: o?.timeoutMs ?? null,
 });

@@ -2,10 +2,9 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accountLimits, deployments, lambdas } from "../db/schema";
 import { ApiError, ErrorCodes, missingLambda } from "../errors";
-import { endSlot, giveBack, takeSlot } from "../gate/client";
+import { finishInvocation, takeSlot } from "../gate/client";
+import type { InvocationRecord } from "../gate/data-plane/types";
 import { invocationLimitColumns, invocationLimits, type InvocationLimits } from "../gate/lease";
-import { recordInvocation } from "../services/invocation-recorder";
-import type { InvocationRecord } from "../services/invocations";
 import { InvocationChannel } from "./invocation-channel";
 import { limitLogs } from "./logs";
 import { Observation, watchInvocation } from "./observation";
@@ -24,8 +23,6 @@ export interface InvokeDeps {
   host: HostExports;
   /** The platform's timeout (INVOKE_TIMEOUT_MS); an account's own timeoutMs limit overrides it. */
   timeoutMs: number;
-  /** How long finished invocations wait to be written together (see invocation-recorder). */
-  recordWindowMs?: number;
   /** Keeps the record write alive after the response is sent. */
   waitUntil(p: Promise<unknown>): void;
 }
@@ -218,9 +215,9 @@ function mergeByTime(logs: LogEntry[], notes: LogEntry[]): LogEntry[] {
 /**
  * Runs the deployed version of a function once and records the invocation, whatever happens. Every
  * trigger (http, test, schedule, event) comes through here, so every invocation passes the
- * account's gate: it takes a slot (a lease) first, frees the slot when the function ended, and
- * gives the lease back once its record is written, so that an invocation lost before its record
- * was written is still recorded by the gate (PLATFORM_FAILURE).
+ * account's gate: it takes a slot (a lease) first and hands the gate its record when the function
+ * ended, which ends the lease; an invocation lost before its record arrived is still recorded by
+ * the gate (PLATFORM_FAILURE).
  *
  * Throws ApiError before running anything: 404 (no such function, or not deployed), 901 when
  * `deadline` has passed already (executiontime-exceeded, nothing recorded: nothing ran), 429 when a
@@ -286,7 +283,6 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
   const outcome = { invocationId, ...(await runOnce(deps, req, deployment, invocationId, timing)) } as InvokeOutcome;
   const record: InvocationRecord = {
     id: invocationId,
-    accountId: req.accountId,
     lambdaUuid: req.lambdaUuid,
     deploymentId: deployment.id,
     version: deployment.lambdaVersion,
@@ -299,17 +295,8 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
     outbound: outcome.outbound,
     scheduleId: req.scheduleId ?? null,
   };
-  // The outcome goes to the gate with the account's next call: if the record below cannot be
-  // written, the lease is closed with the outcome the caller saw (gate/reclaim.ts).
-  endSlot(req.accountId, invocationId, { status: record.status, errorCode: record.errorCode ?? null, durationMs: record.durationMs });
-  deps.waitUntil(
-    recordInvocation(deps.db, record, visibleLogs(outcome, false), deps.recordWindowMs).then(
-      () => giveBack(req.accountId, invocationId),
-      // recordInvocation already reported the failure with every id it concerns. The lease is kept
-      // (the slot is free already): it expires and the gate writes the record from the outcome it
-      // holds, so the invocation is not lost.
-      () => {},
-    ),
-  );
+  // The record goes to the account's gate, which stores it and ends the lease in one step (with the
+  // account's next call, or by itself shortly after the answer).
+  deps.waitUntil(finishInvocation(req.accountId, { record, logs: visibleLogs(outcome, false) }));
   return outcome;
 }

@@ -6,40 +6,11 @@ import type { Db } from "../db/client";
 import { accountLimits, accounts } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
 import { auditInsert } from "./audit";
-import { bumpEpoch } from "../gate/client";
+import { bumpEpoch, configureGate } from "../gate/client";
+import { LIMIT_DEFAULTS, LIMIT_NAMES, effectiveLimits, type LimitName, type LimitOverrides, type LimitValues } from "../limit-definitions";
 
-interface NumberLimit {
-  kind: "int";
-  default: number;
-  min: number;
-  max: number;
-  description: string;
-}
-interface FlagLimit {
-  kind: "bool";
-  default: boolean;
-  description: string;
-}
-
-export const LIMITS = {
-  concurrentInvocations: { kind: "int", default: 50, min: 1, max: 10_000, description: "Invocations of the account running at once (all triggers)" },
-  functions: { kind: "int", default: 50, min: 1, max: 10_000, description: "Functions the account may hold" },
-  schedules: { kind: "int", default: 50, min: 0, max: 10_000, description: "Schedules the account may hold (LivePerson V2: 50)" },
-  invocationsPerMonth: { kind: "int", default: 150_000, min: 1, max: 1_000_000_000, description: "Fair-use invocations per calendar month (UTC); reported always, enforced only with enforceMonthlyQuota" },
-  enforceMonthlyQuota: { kind: "bool", default: false, description: "Refuse invocations beyond invocationsPerMonth (429)" },
-  timeoutMs: { kind: "int", default: 30_000, min: 100, max: 300_000, description: "Wall-clock limit of one invocation in ms (LivePerson: 30 s)" },
-  outboundPerSecond: { kind: "int", default: 20, min: 1, max: 1_000, description: "Outbound requests per second per function (LivePerson: 20)" },
-} as const satisfies Record<string, NumberLimit | FlagLimit>;
-
-export type LimitName = keyof typeof LIMITS;
-export type LimitValues = { [K in LimitName]: (typeof LIMITS)[K]["default"] extends boolean ? boolean : number };
-/** Overrides as stored: null = the default. */
-export type LimitOverrides = { [K in LimitName]: LimitValues[K] | null };
-
-export const LIMIT_NAMES = Object.keys(LIMITS) as LimitName[];
-export const LIMIT_DEFAULTS = Object.fromEntries(LIMIT_NAMES.map((n) => [n, LIMITS[n].default])) as LimitValues;
-/** Kept for the allow-list code and its messages. */
-export const OUTBOUND_PER_SECOND_DEFAULT = LIMITS.outboundPerSecond.default;
+// The table itself lives a floor down (src/limit-definitions.ts), where the gate reads it too.
+export * from "../limit-definitions";
 
 /** What the admin API answers: the overrides at the top level, the defaults, and what applies. */
 export type AccountLimitsView = { accountId: string } & LimitOverrides & { defaults: LimitValues; effective: LimitValues };
@@ -47,14 +18,6 @@ export type AccountLimitsView = { accountId: string } & LimitOverrides & { defau
 const OPERATOR = "operator";
 
 const unknownAccount = (accountId: string) => new ApiError(404, ErrorCodes.notFound, `Account ${accountId} does not exist`);
-
-/** The effective value of one limit, from a stored override that may be null or absent. */
-export const effectiveLimit = <K extends LimitName>(name: K, override: LimitValues[K] | null | undefined): LimitValues[K] =>
-  override ?? LIMIT_DEFAULTS[name];
-
-/** Every limit's effective value from a row of overrides (a missing row is all defaults). */
-export const effectiveLimits = (o: Partial<LimitOverrides> | null | undefined): LimitValues =>
-  Object.fromEntries(LIMIT_NAMES.map((n) => [n, effectiveLimit(n, o?.[n] as never)])) as LimitValues;
 
 const overrideColumns = Object.fromEntries(LIMIT_NAMES.map((n) => [n, accountLimits[n]])) as { [K in LimitName]: (typeof accountLimits)[K] };
 
@@ -107,5 +70,7 @@ export async function setAccountLimits(db: Db, accountId: string, input: Partial
     auditInsert(db, { accountId, actor: OPERATOR, action: "limits.update", target: accountId, detail }, now),
   ]);
   await bumpEpoch(accountId); // the gateway caches the limits with the functions
+  // The account's data plane deletes by its retention without waiting for the next invocation.
+  if (changes.logRetentionDays !== undefined) await configureGate(accountId, { logRetentionDays: effectiveLimits(after).logRetentionDays });
   return view(accountId, after);
 }

@@ -1,0 +1,120 @@
+// The data plane of one account, in its AccountGate's SQLite storage: what the gate calls to store
+// records (with their leases ended, in one transaction), read them, and keep them within retention.
+import { moveLegacyStep } from "./legacy";
+import { countRecords, findLogs, getRecord, listRecords, metricsRows } from "./queries";
+import { DAY_MS, deleteExpired } from "./retention";
+import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION } from "./schema";
+import { LogKeys, storeRecords } from "./store";
+import type { LogHit, LogQuery, RecordQuery, RecordWithLogs } from "./types";
+
+const SCHEMA_KEY = "dataPlaneSchema";
+const LEGACY_DONE_KEY = "legacyMoved";
+const RETENTION_KEY = "logRetentionDays";
+const DEFAULT_RETENTION_DAYS = 30;
+/** After a failed legacy step, try again this much later. */
+const LEGACY_RETRY_MS = 30_000;
+
+/** A chore of the alarm and when it is next due (null: not due). */
+export interface Chores {
+  retentionAt: number | null;
+  legacyAt: number | null;
+}
+
+export class DataPlane {
+  private readonly sql: SqlStorage;
+  private readonly keys: LogKeys;
+  private retentionDays = DEFAULT_RETENTION_DAYS;
+  private legacyDone = false;
+  readonly chores: Chores = { retentionAt: null, legacyAt: null };
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    this.keys = new LogKeys(this.sql);
+  }
+
+  /** Creates or upgrades the tables and loads the settings; call once, in blockConcurrencyWhile. */
+  async open(now: number) {
+    if (((await this.storage.get<number>(SCHEMA_KEY)) ?? 0) < DATA_PLANE_SCHEMA_VERSION) {
+      for (const statement of DATA_PLANE_SCHEMA) this.sql.exec(statement);
+      await this.storage.put(SCHEMA_KEY, DATA_PLANE_SCHEMA_VERSION);
+    }
+    this.retentionDays = (await this.storage.get<number>(RETENTION_KEY)) ?? DEFAULT_RETENTION_DAYS;
+    this.legacyDone = (await this.storage.get<boolean>(LEGACY_DONE_KEY)) ?? false;
+    this.chores.retentionAt = now;
+    this.chores.legacyAt = this.legacyDone ? null : now;
+  }
+
+  get legacyPending() {
+    return !this.legacyDone;
+  }
+
+  /** Stores records (their leases are deleted by the caller in the same transaction); answers the ids stored. */
+  store(batch: RecordWithLogs[], now: number): string[] {
+    const ids = storeRecords(this.sql, this.keys, batch);
+    if (ids.length > 0 && this.chores.retentionAt === null) this.chores.retentionAt = now + this.retentionMs;
+    return ids;
+  }
+
+  /** The account's logRetentionDays; a change is stored, and a shorter one takes effect at the next alarm. */
+  setRetentionDays(days: number, now: number) {
+    if (days === this.retentionDays) return false;
+    this.retentionDays = days;
+    void this.storage.put(RETENTION_KEY, days);
+    this.chores.retentionAt = now;
+    return true;
+  }
+
+  get retentionMs() {
+    return this.retentionDays * DAY_MS;
+  }
+
+  /** One bounded retention step (see retention.ts), with its next due time. */
+  retentionStep(now: number) {
+    const { more, nextExpiry } = this.storage.transactionSync(() => deleteExpired(this.sql, this.keys, now - this.retentionMs, this.retentionMs));
+    this.chores.retentionAt = more ? now : nextExpiry;
+  }
+
+  /** One step of moving the account's pre-data-plane records out of D1 (see legacy.ts). */
+  async legacyStep(d1: D1Database, accountId: string, now: number) {
+    try {
+      const moved = await moveLegacyStep(d1, this.sql, this.keys, accountId, (fn) => this.storage.transactionSync(fn));
+      if (moved) {
+        this.chores.legacyAt = now;
+        return;
+      }
+      this.legacyDone = true;
+      this.chores.legacyAt = null;
+      await this.storage.put(LEGACY_DONE_KEY, true);
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "could not move invocation records out of D1; retrying", accountId, error: String(error) }));
+      this.chores.legacyAt = now + LEGACY_RETRY_MS;
+    }
+  }
+
+  listRecords(q: RecordQuery) {
+    return listRecords(this.sql, q);
+  }
+
+  getRecord(id: string) {
+    return getRecord(this.sql, id);
+  }
+
+  /** Log entries, or the reason the query is malformed (FTS5's own words). */
+  findLogs(q: LogQuery): { hits: LogHit[] } | { malformed: string } {
+    try {
+      return { hits: findLogs(this.sql, q) };
+    } catch (error) {
+      const text = String(error instanceof Error ? error.message : error);
+      if (q.q !== undefined && /fts5|syntax error|unterminated|no such column|unknown special query/i.test(text)) return { malformed: text.replace(/^Error: /, "") };
+      throw error;
+    }
+  }
+
+  metricsRows(from: number, to: number, lambdaUuid?: string) {
+    return metricsRows(this.sql, from, to, lambdaUuid);
+  }
+
+  countRecords(from: number, to: number) {
+    return countRecords(this.sql, from, to);
+  }
+}
