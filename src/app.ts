@@ -12,6 +12,8 @@ import { onError } from "./api/error-handler";
 import { invocationRoutes } from "./api/invocations";
 import { invokeRoutes } from "./api/invoke";
 import { lambdaRoutes } from "./api/lambdas";
+import { logRoutes } from "./api/logs";
+import { metricsRoutes } from "./api/metrics";
 import { oauthRoutes } from "./api/oauth";
 import { newRouter } from "./api/route";
 import { proxySettingRoutes } from "./api/proxy-settings";
@@ -43,7 +45,9 @@ export function createApp() {
   app.route("/", secretRoutes);
   app.route("/", proxySettingRoutes);
   app.route("/", scheduleRoutes);
+  app.route("/", metricsRoutes); // before reportRoutes: /reports/summary and /reports/invocations/{uuid}
   app.route("/", reportRoutes);
+  app.route("/", logRoutes);
   app.route("/", domainRoutes);
   app.route("/", oauthRoutes);
   app.route("/", eventRoutes);

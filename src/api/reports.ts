@@ -78,5 +78,5 @@ export const reportRoutes = newRouter()
       },
       responses: { 200: json(InvocationCountsSchema, "Invocation counts"), ...errorResponses },
     }),
-    async (c) => c.json(await invocationCounts(dbOf(c), c.get("principal").accountId, c.req.valid("query")), 200),
+    async (c) => c.json(await invocationCounts(c.get("principal").accountId, c.req.valid("query")), 200),
   );

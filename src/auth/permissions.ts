@@ -24,9 +24,19 @@ export const PERMISSIONS = {
   "schedule:write": ["FaaS-Admin", "FaaS-Developer"],
   // Reports (limitCounts and friends): everyone reads.
   "report:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
+  // Stored logs (search and export): every role (LivePerson's table).
+  "log:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   // The activity stream (who changed what, from the audit log) and its export: Admin and Developer
   // (issue 12 §8; LivePerson shows it in the console, which only those two roles reach).
   "activity:read": ["FaaS-Admin", "FaaS-Developer"],
+  // Email reports (issue 12 §7): the frequency is the Admin's, read and written; the recipients are
+  // read and changed by Admin and Developer (LivePerson's "emailReport recipients" row). LivePerson
+  // also lets every role read the report settings; edgefn does not: the Invocation role is what
+  // external systems' keys and OAuth tokens carry, and recipients are people's addresses.
+  "email-report:read": ["FaaS-Admin"],
+  "email-report:write": ["FaaS-Admin"],
+  "email-recipients:read": ["FaaS-Admin", "FaaS-Developer"],
+  "email-recipients:write": ["FaaS-Admin", "FaaS-Developer"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

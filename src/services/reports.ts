@@ -1,13 +1,15 @@
 // LivePerson's account reports (read by faas-cli `lpf get account`, which merges the three answers
 // into one object): the limits, the function counts and the invocation counts of one account.
 // Every query filters on the account; current usage comes from the account's gate.
-import { and, count, eq, gte, lte, sql } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { invocations, lambdas } from "../db/schema";
+import { lambdas } from "../db/schema";
 import { badInput } from "../errors";
 import { gateUsage } from "../gate/client";
 import { monthsBefore } from "../gate/lease";
 import { getAccountLimits, type LimitValues } from "./limits";
+import { countInvocations } from "./metrics";
+import { parseTime } from "./time-query";
 
 export interface LimitCounts {
   /** LivePerson: functions the account may hold, and may have deployed (edgefn: the same limit). */
@@ -42,12 +44,6 @@ export async function lambdaCounts(db: Db, accountId: string): Promise<{ total: 
   return { total: row?.total ?? 0, deployed: row?.deployed ?? 0 };
 }
 
-function parseTimestamp(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw badInput(`${field} must be epoch milliseconds (as faas-cli sends) or an ISO-8601 time`);
-  return ms;
-}
 
 export interface InvocationCounts {
   successfulInvocations: number;
@@ -61,19 +57,13 @@ export interface InvocationCounts {
  * Invocations of the account started within [startTimestamp, endTimestamp] (default: from the
  * start of the current UTC month until now), all triggers: SUCCEEDED, and everything else.
  */
-export async function invocationCounts(db: Db, accountId: string, q: { startTimestamp?: string; endTimestamp?: string }): Promise<InvocationCounts> {
+export async function invocationCounts(accountId: string, q: { startTimestamp?: string; endTimestamp?: string }): Promise<InvocationCounts> {
   const now = Date.now();
-  const start = parseTimestamp(q.startTimestamp, "startTimestamp") ?? monthsBefore(now, 0);
-  const end = parseTimestamp(q.endTimestamp, "endTimestamp") ?? now;
+  const start = parseTime(q.startTimestamp, "startTimestamp") ?? monthsBefore(now, 0);
+  const end = parseTime(q.endTimestamp, "endTimestamp") ?? now;
   if (start > end) throw badInput("startTimestamp must not be after endTimestamp");
-  const row = await db
-    .select({
-      successful: sql<number>`coalesce(sum(${invocations.status} = 'SUCCEEDED'), 0)`,
-      all: count(),
-    })
-    .from(invocations)
-    .where(and(eq(invocations.accountId, accountId), gte(invocations.startedAt, start), lte(invocations.startedAt, end)))
-    .get();
-  const successful = Number(row?.successful ?? 0);
-  return { successfulInvocations: successful, unsuccessfulInvocations: (row?.all ?? 0) - successful, startTimestamp: start, endTimestamp: end };
+  const counts = await countInvocations(accountId, start, end);
+  const successful = counts.SUCCEEDED;
+  const all = counts.SUCCEEDED + counts.CODING_FAILURE + counts.PLATFORM_FAILURE + counts.TIMEOUT;
+  return { successfulInvocations: successful, unsuccessfulInvocations: all - successful, startTimestamp: start, endTimestamp: end };
 }

@@ -1,0 +1,123 @@
+// Log search and export over an account's data plane (its AccountGate's FTS5 index): search pages
+// newest first, export streams oldest first, page by page, so its memory stays flat at any size.
+import { ApiError, ErrorCodes, badInput } from "../errors";
+import { dataPlaneOf } from "../gate/client";
+import { LOG_LEVELS, type InvocationStatus, type LogHit, type LogLevel, type LogQuery } from "../gate/data-plane/types";
+
+export interface LogFilter {
+  q?: string;
+  lambdaUUID?: string;
+  levels?: LogLevel[];
+  requestId?: string;
+  status?: InvocationStatus;
+  from?: number;
+  to?: number;
+}
+
+/** The longest `q` accepted. */
+export const MAX_QUERY_CHARS = 1_000;
+/** Entries per export page (one call to the account's gate each). */
+export const EXPORT_PAGE = 1_000;
+
+/** Levels from `levels=Info,Error` and/or repeated parameters; 400 naming an unknown one. */
+export function parseLevels(raw: string | string[] | undefined): LogLevel[] | undefined {
+  if (raw === undefined) return undefined;
+  const names = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!LOG_LEVELS.includes(n as LogLevel)) throw badInput(`${n} is not a log level; levels are ${LOG_LEVELS.join(", ")}`);
+  }
+  return names.length > 0 ? (names as LogLevel[]) : undefined;
+}
+
+const encodeCursor = (key: number) => btoa(`log:${key}`);
+function decodeCursor(cursor: string): number {
+  try {
+    const m = /^log:(\d+)$/.exec(atob(cursor));
+    if (!m) throw new Error();
+    return Number(m[1]);
+  } catch {
+    throw badInput("cursor is not a cursor this API returned");
+  }
+}
+
+function checkFilter(f: LogFilter) {
+  if (f.q !== undefined && f.q.length > MAX_QUERY_CHARS) throw badInput(`q is longer than ${MAX_QUERY_CHARS} characters`);
+  if (f.from !== undefined && f.to !== undefined && f.from > f.to) throw badInput("from must not be after to");
+}
+
+async function find(accountId: string, q: LogQuery): Promise<LogHit[]> {
+  const answer = (await dataPlaneOf(accountId).findLogs(accountId, q)) as { hits: LogHit[] } | { malformed: string };
+  if ("malformed" in answer) {
+    throw new ApiError(400, ErrorCodes.badInput, `q is not a valid search: ${answer.malformed}. Words match words; "a phrase" in double quotes, a prefix with *, AND, OR, NOT and parentheses combine them`);
+  }
+  return answer.hits;
+}
+
+const item = (h: LogHit) => ({
+  lambdaUUID: h.lambdaUuid,
+  invocationId: h.invocationId,
+  requestId: h.requestId,
+  level: h.level,
+  message: h.message,
+  extras: h.extras,
+  timestamp: h.timestamp,
+});
+
+/** One page of matching entries, newest first. An empty q means no text condition. */
+export async function searchLogs(accountId: string, f: LogFilter & { cursor?: string; limit?: number }) {
+  checkFilter(f);
+  const limit = f.limit ?? 50;
+  const q = f.q?.trim() ? f.q : undefined;
+  const hits = await find(accountId, {
+    ...f,
+    q,
+    lambdaUuid: f.lambdaUUID,
+    cursor: f.cursor ? decodeCursor(f.cursor) : undefined,
+    limit,
+    order: "newest",
+  });
+  const page = hits.slice(0, limit);
+  return { items: page.map(item), nextCursor: hits.length > limit ? encodeCursor(page[page.length - 1]!.key) : null };
+}
+
+// --- export ---
+
+export type ExportFormat = "csv" | "ndjson";
+
+/** LivePerson's export header, as `lpf logs` prints it. */
+export const CSV_HEADER = "lambdaUUID;requestID;timestamp;level;message;extras";
+
+/** A CSV field: quoted (with doubled quotes) when it holds the separator, a quote or a line break. */
+const csvField = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+const csvLine = (h: LogHit) =>
+  [h.lambdaUuid, h.requestId, String(h.timestamp), h.level, h.message, JSON.stringify(h.extras)].map(csvField).join(";") + "\n";
+
+const ndjsonLine = (h: LogHit) => JSON.stringify(item(h)) + "\n";
+
+/**
+ * Every matching entry, oldest first, as a stream: CSV (LivePerson's header and columns) or NDJSON.
+ * The first page is read before answering, so a bad query is a 400, not a broken stream. Later
+ * pages are read as the client reads, so a slow client holds one page, not the export. A failure
+ * after the first byte cuts the stream (the client sees an incomplete body, never a false end).
+ */
+export async function exportLogs(accountId: string, f: LogFilter, format: ExportFormat): Promise<ReadableStream<Uint8Array>> {
+  checkFilter(f);
+  const encoder = new TextEncoder();
+  const line = format === "csv" ? csvLine : ndjsonLine;
+  const query = (cursor: number | undefined): LogQuery => ({ ...f, lambdaUuid: f.lambdaUUID, cursor, limit: EXPORT_PAGE, order: "oldest" });
+  let hits: LogHit[] | null = await find(accountId, query(undefined));
+  let header = format === "csv";
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (header) {
+        header = false;
+        controller.enqueue(encoder.encode(CSV_HEADER + "\n"));
+      }
+      if (hits === null) return controller.close();
+      const page = hits.slice(0, EXPORT_PAGE);
+      if (page.length > 0) controller.enqueue(encoder.encode(page.map(line).join("")));
+      hits = hits.length > EXPORT_PAGE ? await find(accountId, query(page[page.length - 1]!.key)) : null;
+    },
+  });
+}
