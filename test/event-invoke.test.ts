@@ -1,6 +1,7 @@
 // Issue 5, invoking by event: POST /events/{eventId}/invoke runs every deployed function of the
 // account bound to the event that serves the skill, in a stable order, at most 4 at a time, and the
 // first failure stops the chain (901). isImplemented answers the same selection.
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { describe, expect, it } from "vitest";
 import { EVENT_FAN_OUT, runInWaves } from "../src/runtime/fan-out";
 import { OPERATOR_TOKEN, call, createLambda, deployed, env, json, newAccount, type TestAccount, wireStatus } from "./helpers/api";
@@ -22,8 +23,8 @@ async function recordsOf(a: TestAccount, uuid: string, atLeast = 0) {
   let rows: { trigger: string; status: string }[] = [];
   for (let i = 0; i < 100; i++) {
     rows = (
-      await env.DB.prepare("SELECT trigger, status FROM invocations WHERE account_id = ? AND lambda_uuid = ?").bind(a.accountId, uuid).all<{ trigger: string; status: string }>()
-    ).results;
+      await storedRows<{ trigger: string; status: string }>(a.accountId, "SELECT trigger, status FROM invocations WHERE lambda_uuid = ?", uuid)
+    );
     if (rows.length >= atLeast) break;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -1,6 +1,7 @@
 // The per-account concurrency gate (AccountGate) on the invocation path: a burst over
 // concurrentInvocations, every trigger through the same gate, slots coming back (also after a
 // timeout), and the account's own timeoutMs. Faults (lost invocations, restarts): faults.test.ts.
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LEASE_PREFIX, type AccountGate } from "../src/gate/account-gate";
@@ -36,7 +37,7 @@ async function slotsFree(a: TestAccount) {
 }
 
 async function records(a: TestAccount) {
-  return (await env.DB.prepare("SELECT id, status, trigger FROM invocations WHERE account_id = ?").bind(a.accountId).all<any>()).results;
+  return storedRows(a.accountId, "SELECT id, status, trigger FROM invocations");
 }
 
 describe("concurrency limit", () => {

@@ -2,6 +2,7 @@
 // invocations are served from the isolate's memory, and every change the services make that could
 // make a cached lookup wrong (revoking a key or OAuth client, deploying, undeploying, changing
 // limits) takes effect on the very next invocation, before anything runs.
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AccountGate, LEASE_PREFIX } from "../src/gate/account-gate";
@@ -25,7 +26,7 @@ async function warm(a: TestAccount, uuid: string, key = a.invocation) {
 }
 
 const recordCount = async (a: TestAccount, uuid: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM invocations WHERE account_id = ? AND lambda_uuid = ?").bind(a.accountId, uuid).first<{ n: number }>())!.n;
+  storedCount(a.accountId, "lambda_uuid = ?", uuid);
 
 /** Takes the function out of service behind the services' back: D1 alone says it is not deployed, nobody tells the gate. */
 const undeployInD1Only = (a: TestAccount, uuid: string) =>

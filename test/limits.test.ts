@@ -1,6 +1,7 @@
 // Per-account limits: the operator's endpoint (GET|PUT /admin/accounts/{accountId}/limits), the
 // functions limit on create (race-safe), and the monthly invocation quota (always counted and
 // reported, enforced only with enforceMonthlyQuota). Concurrency and timeouts: gate.test.ts.
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { describe, expect, it } from "vitest";
 import { HELLO, OPERATOR_TOKEN, call, deployed, env, invoke, json, newAccount, uniqueName, type TestAccount } from "./helpers/api";
 import { CODES, expectError } from "./helpers/spec";
@@ -20,7 +21,7 @@ const create = (a: TestAccount, name = uniqueName()) =>
 async function recordCount(a: TestAccount, atLeast: number): Promise<number> {
   let n = 0;
   for (let i = 0; i < 100; i++) {
-    n = (await env.DB.prepare("SELECT count(*) AS n FROM invocations WHERE account_id = ?").bind(a.accountId).first<{ n: number }>())!.n;
+    n = await storedCount(a.accountId);
     if (n >= atLeast) break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -37,7 +38,7 @@ describe("operator: per-account limits", () => {
   it("answers the documented defaults, sets an override, and null restores the default", async () => {
     const a = await newAccount();
     // The documented defaults (README "Limits"; issue 4).
-    const defaults = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 30000, outboundPerSecond: 20 };
+    const defaults = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 30000, outboundPerSecond: 20, logRetentionDays: 30 };
     const none = Object.fromEntries(Object.keys(defaults).map((k) => [k, null]));
     expect(await json(await get(a.accountId))).toEqual({ accountId: a.accountId, ...none, defaults, effective: defaults });
     const set = await put(a.accountId, { outboundPerSecond: 5 });

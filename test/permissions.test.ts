@@ -149,6 +149,14 @@ const ORACLE: Record<string, Case> = {
   [`GET ${A}/reports/limitCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
   [`GET ${A}/reports/lambdaCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
   [`GET ${A}/reports/invocationCounts`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  // --- observability (issue 12) ---
+  // Logs, metrics and the summary are read by every role (LivePerson's table: logs and reports).
+  [`GET ${A}/reports/invocations/{uuid}`]: { roles: ALL, request: async (f) => ({ params: { ...acct(f), uuid: f.lambda } }) },
+  [`GET ${A}/reports/summary`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/metrics`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/logs`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/logs/export`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
+  [`GET ${A}/functions/{uuid}/logs/export`]: { roles: ALL, request: async (f) => ({ params: { ...acct(f), uuid: f.lambda } }) },
   // --- oauth (issue 5) ---
   // OAuth2 clients: Admin only, like API keys. DELETE gets a fresh client, created with the
   // fixture account's own admin key. The domain API (service/baseURI.json) and the token endpoint

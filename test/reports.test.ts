@@ -1,6 +1,7 @@
 // LivePerson's account reports, as faas-cli `lpf get account` reads them: limitCounts, lambdaCounts
 // and invocationCounts (?v=1&startTimestamp&endTimestamp, epoch ms). Shapes, values, the time
 // window, the OpenAPI documentation, and tenancy (another account's numbers never show).
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { describe, expect, it } from "vitest";
 import { OPERATOR_TOKEN, call, createLambda, deployed, env, invoke, newAccount, type TestAccount } from "./helpers/api";
 import { CODES, expectError, fetchSpec } from "./helpers/spec";
@@ -14,14 +15,13 @@ const report = async (a: TestAccount, name: string, query = "", key = a.invocati
 
 async function recordsWritten(a: TestAccount, n: number) {
   for (let i = 0; i < 100; i++) {
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM invocations WHERE account_id = ?").bind(a.accountId).first<{ n: number }>();
-    if (row!.n >= n) return;
+    if ((await storedCount(a.accountId)) >= n) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`expected ${n} invocation records`);
 }
 
-const DEFAULTS = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 1500, outboundPerSecond: 20 };
+const DEFAULTS = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 1500, outboundPerSecond: 20, logRetentionDays: 30 };
 const month = () => new Date().toISOString().slice(0, 7);
 const firstOfMonth = () => {
   const d = new Date();

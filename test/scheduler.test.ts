@@ -3,6 +3,7 @@
 // overlapping handler runs for one minute fire once, missed minutes fire once with `missed`
 // counted, a run still going makes the next one "skipped", lost runs are closed, and the fan-out
 // keeps its bounds.
+import { storedRows } from "./helpers/data-plane";
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
@@ -37,8 +38,11 @@ const getSchedule = async (a: TestAccount, id: string) => json(await call(`/api/
 const runsOf = async (scheduleId: string) =>
   (await env.DB.prepare("SELECT * FROM schedule_runs WHERE schedule_id = ? ORDER BY scheduled_for, started_at").bind(scheduleId).all<any>()).results;
 
-const invocationsOf = async (scheduleId: string) =>
-  (await env.DB.prepare("SELECT * FROM invocations WHERE schedule_id = ?").bind(scheduleId).all<any>()).results;
+/** The records of a schedule's invocations, from its account's data plane. */
+async function invocationsOf(scheduleId: string) {
+  const owner = await env.DB.prepare("SELECT account_id FROM schedules WHERE id = ?").bind(scheduleId).first<{ account_id: string }>();
+  return owner ? storedRows(owner.account_id, "SELECT * FROM invocations WHERE schedule_id = ?", scheduleId) : [];
+}
 
 /** Invocation records are written just after the run (coalesced): wait for `n` of the schedule. */
 async function waitForInvocations(scheduleId: string, n: number) {

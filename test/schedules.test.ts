@@ -1,6 +1,7 @@
 // Schedules through their API: CRUD, LivePerson V1/V2 and faas-cli bodies, every validation rule,
 // deployed-only and the per-account limit (race-safe), tenancy, undeploy pausing, time zones and
 // daylight saving (croner, evaluated inside workerd), and "run now".
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { describe, expect, it } from "vitest";
 import { catchUp, checkCron, nextDue } from "../src/services/schedule-rules";
 import { HELLO, OPERATOR_TOKEN, call, createLambda, deploy, deployed, env, json, newAccount, storedInvocation, type TestAccount } from "./helpers/api";
@@ -410,7 +411,7 @@ describe("run now", () => {
     const record = await storedInvocation(a, run.invocationId);
     expect(record).toMatchObject({ trigger: "schedule", status: "SUCCEEDED" });
     expect(record.logs.map((l: any) => [l.message, l.extras])).toEqual([["got", ["manual"]]]);
-    const row = await env.DB.prepare("SELECT schedule_id, request_id FROM invocations WHERE id = ?").bind(run.invocationId).first<any>();
+    const [row] = await storedRows(a.accountId, "SELECT schedule_id, request_id FROM invocations WHERE id = ?", run.invocationId);
     expect(row).toEqual({ schedule_id: s.id, request_id: run.id });
 
     const after = await getOne(a, s.id);

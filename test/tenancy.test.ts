@@ -1,6 +1,7 @@
 // Tenant isolation inside the services: account A, on its own path and with its own keys, names
 // account B's uuids and ids. B's resources must not exist for A (404, never 403 or 200), lists and
 // filters never show B's items, and nothing of B changes.
+import { storedCount, storedRows } from "./helpers/data-plane";
 import { describe, expect, it } from "vitest";
 import { HELLO, call, createLambda, deployed, env, invoke, json, newAccount, uniqueName, type TestAccount } from "./helpers/api";
 import { CODES, expectError, invocationIdOf } from "./helpers/spec";
@@ -54,8 +55,7 @@ describe("tenant isolation", () => {
     expect(await json(res)).toBe("Hello owner");
     // A's attempts ran nothing: the only invocation record of either account is B's own one.
     await invocationIdOf(b, bDeployed);
-    const count = async (accountId: string) =>
-      (await env.DB.prepare("SELECT COUNT(*) AS n FROM invocations WHERE account_id = ?").bind(accountId).first<{ n: number }>())!.n;
+    const count = (accountId: string) => storedCount(accountId);
     for (let i = 0; i < 100 && (await count(b.accountId)) < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await count(b.accountId)).toBe(2);
     expect(await count(a.accountId)).toBe(0);

@@ -1,4 +1,5 @@
 // Small helpers for the access-control, key and tenancy tests.
+import { storedCount, storedRows } from "./data-plane";
 import { expect } from "vitest";
 import { call, env, invoke, json, type Role, type TestAccount } from "./api";
 
@@ -47,8 +48,8 @@ export async function invocationIdOf(a: TestAccount, uuid: string): Promise<stri
   // Records are written after the answer (waitUntil): wait for the row.
   for (let i = 0; i < 100; i++) {
     const row = id
-      ? await env.DB.prepare("SELECT id FROM invocations WHERE account_id = ? AND id = ?").bind(a.accountId, id).first<{ id: string }>()
-      : await env.DB.prepare("SELECT id FROM invocations WHERE account_id = ? AND lambda_uuid = ? LIMIT 1").bind(a.accountId, uuid).first<{ id: string }>();
+      ? (await storedRows<{ id: string }>(a.accountId, "SELECT id FROM invocations WHERE id = ?", id))[0]
+      : (await storedRows<{ id: string }>(a.accountId, "SELECT id FROM invocations WHERE lambda_uuid = ? LIMIT 1", uuid))[0];
     if (row) return row.id;
     await new Promise((r) => setTimeout(r, 20));
   }
