@@ -34,6 +34,8 @@ const say = (msg) => console.log(`[edgefn] ${msg}`);
 function runtimeLine(line) {
   if (/Request\.cf|ENOTFOUND workers\.cloudflare\.com|^\s+at .*(GetAddrInfoReqWrap|callbackTrampoline)/.test(line)) return;
   if (/\] GET \/healthz 200 /.test(line)) return;
+  // The runtime's log trail of functions (runtime/log-tail.ts): their logs, not the platform's.
+  if (line.includes("edgefn-trail")) return;
   // The supervisor ends the Worker runtime itself (a stall, the memory ceiling) and says why.
   if (/The Workers runtime crashed unexpectedly and is being restarted/.test(line)) return;
   // wrangler's advice to fire Cron Triggers by hand: npm start fires them itself (see the welcome).

@@ -5,6 +5,7 @@ import { scheduled } from "./scheduler/scheduled";
 
 export { AccountGate } from "./gate/account-gate";
 export { Egress } from "./runtime/egress";
+export { LogTail } from "./runtime/log-tail";
 export { Toolbelt } from "./runtime/toolbelt";
 
 const app = createApp();

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { AccountGate } from "../src/gate/account-gate";
 import type { RecordWithLogs } from "../src/gate/data-plane/types";
 import { CSV_HEADER, EXPORT_PAGE } from "../src/services/logs";
-import { OPERATOR_TOKEN, call, deployed, env, invoke, json, newAccount, type TestAccount } from "./helpers/api";
+import { OPERATOR_TOKEN, call, deployed, env, invoke, json, newAccount, wireStatus, type TestAccount } from "./helpers/api";
 import { gateOf, storedCount, storedRows, waitForStored } from "./helpers/data-plane";
 import { expectError } from "./helpers/spec";
 
@@ -18,6 +18,7 @@ const LOGGER = `function lambda(input, callback) {
   callback(null, 'ok ' + p.order);
 }`;
 
+const logs_ = (a: TestAccount, query: string, key = a.invocation) => logs(a, query, key);
 const logs = async (a: TestAccount, query: string, key = a.invocation) => call(`/api/account/${a.accountId}/logs${query}`, { key });
 
 /** Invokes and waits until its record is stored; answers the invocation id. */
@@ -87,6 +88,61 @@ describe("a warm invocation touches no D1", () => {
     expect(listed.items.map((i: any) => i.id)).toEqual(expect.arrayContaining(ids));
     const one = await json(await call(`/api/account/${a.accountId}/invocations/${ids[0]}`, { key: a.invocation }));
     expect(one.logs.map((l: any) => l.message)).toEqual(["order 2 accepted for d1-down", "slow upstream"]);
+  });
+});
+
+describe("logs that survive a timeout or a crash (the runtime's Tail)", () => {
+  /** Polls the record until its logs satisfy `done`. */
+  async function recordLogs(a: TestAccount, id: string, done: (logs: any[]) => boolean) {
+    let logs: any[] = [];
+    for (let i = 0; i < 100; i++) {
+      const res = await call(`/api/account/${a.accountId}/invocations/${id}`, { key: a.invocation });
+      if (res.status === 200) {
+        logs = (await json(res)).logs;
+        if (done(logs)) return logs;
+      } else await res.text();
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    return logs;
+  }
+
+  it("the entries a function wrote before it timed out are kept with its TIMEOUT record, redacted, within LivePerson's limits", async () => {
+    const a = await newAccount();
+    const secret = `s3cret-${crypto.randomUUID()}`;
+    const created = await call(`/api/account/${a.accountId}/secrets`, { key: a.admin, body: { key: "api_token", value: secret, type: "string" } });
+    expect(created.status).toBe(201);
+    const fn = await deployed(
+      a,
+      `function lambda(input, callback) {
+        console.info('step 1: fetched the order');
+        console.warn('step 2: upstream slow, token ' + ${JSON.stringify(secret)});
+        for (let i = 0; i < 12; i++) console.error('retry ' + i);
+        setTimeout(() => callback(null, 'too late'), 2500); // after the timeout (1.5 s in tests)
+      }`,
+    );
+    const res = await invoke(a, fn, { headers: [], payload: {} });
+    expect(wireStatus(res)).toBe(901);
+    const id = res.headers.get("x-invocation-id")!;
+    const logs = await recordLogs(a, id, (l) => l.some((e) => e.message.includes("step 1")));
+    expect(logs[0]).toMatchObject({ level: "Info", message: "step 1: fetched the order" });
+    expect(logs[1].message).toBe("step 2: upstream slow, token [secret:api_token]");
+    expect(JSON.stringify(logs)).not.toContain(secret);
+    // 10 entries, then LivePerson's log-limit-reached entry.
+    expect(logs).toHaveLength(11);
+    expect(logs[10]).toMatchObject({ level: "Error", message: expect.stringContaining("log-limit-reached") });
+    const [record] = await storedRows(a.accountId, "SELECT status, logs_awaited FROM invocations WHERE id = ?", id);
+    expect(record).toEqual({ status: "TIMEOUT", logs_awaited: 0 });
+    // Searchable like any other entry.
+    expect((await json(await logs_(a, "?q=upstream"))).items.map((i: any) => i.invocationId)).toEqual([id]);
+  });
+
+  it("a function that answers normally gets its logs from its own answer, once (the Tail adds nothing)", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a, "function lambda(input, callback) { console.info('only once'); callback(null, 1); }");
+    const id = await invoked(a, fn, {});
+    await new Promise((r) => setTimeout(r, 200)); // time for a Tail delivery, were one to come
+    const logs = await recordLogs(a, id, () => true);
+    expect(logs.map((l) => l.message)).toEqual(["only once"]);
   });
 });
 

@@ -1,6 +1,7 @@
 // Issue 11 from the hostile side, against a real local edgefn as `npm start` runs it: the supervised
 // wrangler dev behind the front proxy (scripts/lib/bench-platform.mjs startSupervisedPlatform), on a
 // fresh temporary state and free 127.0.0.1 ports, started once for this file.
+//   - a function that logs and then never answers: the logs reach its TIMEOUT record (runtime Tail)
 //   - a chunked request body over the size limit is the Worker's 413, not the front's 503
 //   - the runtime dying mid-call answers the API's JSON 503 with Retry-After, never wrangler's
 //     500 with a stack trace and paths of the machine
@@ -29,6 +30,7 @@ const HOSTILE_TIMEOUT_MS = 3000; // the hostile account's timeout: its leases ex
 
 const SLOW = "function lambda(input, callback) { setTimeout(() => callback(null, 'late'), 4000); }";
 const HELLO = "function lambda(input, callback) { callback(null, 'hello'); }";
+const LOG_THEN_HANG = "function lambda(input, callback) { console.info('before the hang', { step: 1 }); setTimeout(() => callback(null, 'never seen'), 60000); }";
 const ANSWER_THEN_STALL = `let answered = false;
 async function lambda(input) {
   if (input.payload.role !== "stall") { answered = true; return "answered"; }
@@ -61,6 +63,7 @@ before(async () => {
     return uuid;
   };
   fx.slow = await create("slow", SLOW);
+  fx.hang = await create("log_then_hang", LOG_THEN_HANG);
   fx.bomb = await create("memory_bomb", memoryBombCode(BOMB_MIB));
   await api(port, "PUT", `/admin/accounts/${h.accountId}/limits`, vars.OPERATOR_TOKEN, { timeoutMs: HOSTILE_TIMEOUT_MS });
   fx.other = await accountWithFunction(port, vars.OPERATOR_TOKEN, HELLO, "hello");
@@ -135,6 +138,23 @@ function assertApiUnavailable(res) {
 }
 
 describe("hostile input and a dying runtime, through the local front", () => {
+  test("a function that logs and never answers: its TIMEOUT record gets the logs from the runtime's Tail, at once", { timeout: 60_000 }, async () => {
+    const res = await request(platform.port, invokeRequest(fx.hostile, fx.hang));
+    assert.equal(res.status, 901, res.body);
+    const id = res.headers["x-invocation-id"];
+    const answeredAt = Date.now();
+    let record;
+    while (Date.now() - answeredAt < 10_000) {
+      record = await recordOf(fx.hostile, id);
+      if (record.logs.length > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(record.status, "TIMEOUT");
+    assert.deepEqual(record.logs.map((l) => [l.level, l.message, l.extras]), [["Info", "before the hang", [{ step: 1 }]]]);
+    // Long before the function's own 60 s timer: the Tail had the entry when the host gave up.
+    assert.ok(Date.now() - answeredAt < 10_000);
+  });
+
   test("a chunked body over the size limit is the Worker's 413 in the API's shape, at any size", { timeout: 60_000 }, async () => {
     for (const mib of [2, 20, 64]) {
       const res = await chunkedInvoke(platform.port, fx.other, mib * 1024 * 1024);

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { DataPlane } from "./data-plane/data-plane";
-import type { LogQuery, RecordQuery } from "./data-plane/types";
+import type { LogQuery, RecordQuery, StoredLog } from "./data-plane/types";
 import { LEASE_MARGIN_MS, monthOf, monthsBefore, nextMonthStart, type EpochAdmission, type GateLimits, type GateUsage, type Lease, type Settled } from "./lease";
 import { lostRecords, reportClosed } from "./reclaim";
 import { readRestartNotices, RESTART_NOTICE_GRACE_MS } from "./restart-notices";
@@ -138,6 +138,12 @@ export class AccountGate extends DurableObject<Env> {
   async configure(accountId: string, settings: { logRetentionDays: number }): Promise<void> {
     this.learnAccount(accountId);
     if (this.data.setRetentionDays(settings.logRetentionDays, Date.now())) await this.rearm();
+  }
+
+  /** The runtime's logs of an invocation whose isolate never answered (runtime/log-tail.ts). */
+  async amendLogs(accountId: string, invocationId: string, logs: StoredLog[]): Promise<void> {
+    this.learnAccount(accountId);
+    this.ctx.storage.transactionSync(() => this.data.amend(invocationId, logs, Date.now()));
   }
 
   /** Running invocations and this month's count, for reports. */

@@ -6,6 +6,7 @@ import { finishInvocation, takeSlot } from "../gate/client";
 import type { InvocationRecord } from "../gate/data-plane/types";
 import { invocationLimitColumns, invocationLimits, type InvocationLimits } from "../gate/lease";
 import { InvocationChannel } from "./invocation-channel";
+import { awaitTrail } from "./log-tail";
 import { limitLogs } from "./logs";
 import { Observation, watchInvocation } from "./observation";
 import { redactorFor, type Redact } from "./redaction";
@@ -51,7 +52,7 @@ export const MAX_RESULT_BYTES = 5 * 1024 * 1024;
  * as the host saw them (also for an invocation that timed out). A result is its JSON text, as the
  * function's isolate produced it (the platform never parses or re-serialises it).
  */
-export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number; outbound: OutboundCall[] } & (
+export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number; outbound: OutboundCall[]; runtimeLogs?: true } & (
   | { status: "SUCCEEDED"; resultJson: string }
   | { status: Exclude<InvocationStatus, "SUCCEEDED">; errorCode: string; errorMsg: string }
 );
@@ -104,7 +105,8 @@ type Deployment = ReturnType<typeof servingDeployment>;
 
 type RunOutcome = InvokeOutcome extends infer O ? (O extends unknown ? Omit<O, "invocationId"> : never) : never;
 
-type Captured = Pick<RunOutcome, "logs" | "dropped" | "outbound">;
+/** `runtimeLogs`: the isolate never delivered its capture; its Tail adds the logs to the record later (log-tail.ts). */
+type Captured = Pick<RunOutcome, "logs" | "dropped" | "outbound"> & { runtimeLogs?: true };
 const NOTHING_CAPTURED: Captured = { logs: [], dropped: 0, outbound: [] };
 
 const failed = (status: Exclude<InvocationStatus, "SUCCEEDED">, errorCode: string, errorMsg: string, captured: Captured = NOTHING_CAPTURED): RunOutcome => ({
@@ -174,6 +176,12 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
     dropped,
     outbound: redact(observation.outbound),
   });
+  // What the host saw of an invocation whose isolate never answered with its capture: the logs
+  // come from the runtime's Tail, after this.
+  const lost = (): Captured => {
+    awaitTrail(invocationId);
+    return { ...seen(redactorFor(observation.secrets)), runtimeLogs: true };
+  };
   try {
     const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables };
     const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, timing.configuredMs);
@@ -183,9 +191,9 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
     });
     let run: RunResult | typeof TIMED_OUT;
     try {
-      run = await Promise.race([sandbox.run(JSON.stringify(req.input), channel, { maxResultBytes: MAX_RESULT_BYTES }), deadline]);
+      run = await Promise.race([sandbox.run(JSON.stringify(req.input), channel, { maxResultBytes: MAX_RESULT_BYTES, invocationId }), deadline]);
     } catch (error) {
-      const outcome = fromIsolateFailure(error, timing, seen(redactorFor(observation.secrets)));
+      const outcome = fromIsolateFailure(error, timing, lost());
       if (outcome.status === "PLATFORM_FAILURE") {
         // The isolate could not be loaded or died under us: the platform's failure, not the brand's.
         console.error(JSON.stringify({ msg: "sandbox failure", invocationId, requestId: req.requestId, error: String(error) }));
@@ -193,7 +201,7 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
       return outcome;
     }
     if (run === TIMED_OUT) {
-      return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${timing.allowedMs} ms`, seen(redactorFor(observation.secrets)));
+      return failed("TIMEOUT", ErrorCodes.timeout, `Lambda Execution is taking too long: no answer within ${timing.allowedMs} ms`, lost());
     }
     const redact = redactorFor([...observation.secrets, ...(run.secrets ?? [])]);
     return fromRun(run, seen(redact, run.logs, run.dropped), redact);
@@ -297,6 +305,6 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
   };
   // The record goes to the account's gate, which stores it and ends the lease in one step (with the
   // account's next call, or by itself shortly after the answer).
-  deps.waitUntil(finishInvocation(req.accountId, { record, logs: visibleLogs(outcome, false) }));
+  deps.waitUntil(finishInvocation(req.accountId, { record, logs: visibleLogs(outcome, false), ...(outcome.runtimeLogs && { logsAwaited: true }) }));
   return outcome;
 }

@@ -4,13 +4,16 @@ import { moveLegacyStep } from "./legacy";
 import { countRecords, findLogs, getRecord, listRecords, metricsRows } from "./queries";
 import { DAY_MS, deleteExpired } from "./retention";
 import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION } from "./schema";
-import { LogKeys, storeRecords } from "./store";
-import type { LogHit, LogQuery, RecordQuery, RecordWithLogs } from "./types";
+import { LogKeys, amendLogs, storeRecords } from "./store";
+import type { LogHit, LogQuery, RecordQuery, RecordWithLogs, StoredLog } from "./types";
 
 const SCHEMA_KEY = "dataPlaneSchema";
 const LEGACY_DONE_KEY = "legacyMoved";
 const RETENTION_KEY = "logRetentionDays";
 const DEFAULT_RETENTION_DAYS = 30;
+/** Runtime logs that arrived before their record are held this long (and at most this many). */
+const EARLY_LOGS_MS = 120_000;
+const EARLY_LOGS_MAX = 1_000;
 /** After a failed legacy step, try again this much later. */
 const LEGACY_RETRY_MS = 30_000;
 
@@ -26,6 +29,8 @@ export class DataPlane {
   private retentionDays = DEFAULT_RETENTION_DAYS;
   private legacyDone = false;
   readonly chores: Chores = { retentionAt: null, legacyAt: null };
+  /** The runtime's logs of invocations whose record has not arrived yet (see amend). */
+  private readonly early = new Map<string, { logs: StoredLog[]; until: number }>();
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -51,8 +56,27 @@ export class DataPlane {
   /** Stores records (their leases are deleted by the caller in the same transaction); answers the ids stored. */
   store(batch: RecordWithLogs[], now: number): string[] {
     const ids = storeRecords(this.sql, this.keys, batch);
+    for (const { record, logsAwaited } of batch) {
+      const early = logsAwaited ? this.early.get(record.id) : undefined;
+      if (!early) continue;
+      this.early.delete(record.id);
+      amendLogs(this.sql, this.keys, record.id, early.logs);
+    }
     if (ids.length > 0 && this.chores.retentionAt === null) this.chores.retentionAt = now + this.retentionMs;
     return ids;
+  }
+
+  /**
+   * The runtime's logs of an invocation whose isolate never answered (runtime/log-tail.ts): added
+   * to its record, or held until the record arrives (the Tail may be quicker than the record).
+   */
+  amend(invocationId: string, logs: StoredLog[], now: number) {
+    if (amendLogs(this.sql, this.keys, invocationId, logs) !== "no-record") return;
+    for (const [id, held] of this.early) {
+      if (held.until >= now && this.early.size < EARLY_LOGS_MAX) break;
+      this.early.delete(id);
+    }
+    this.early.set(invocationId, { logs, until: now + EARLY_LOGS_MS });
   }
 
   /** The account's logRetentionDays; a change is stored, and a shorter one takes effect at the next alarm. */

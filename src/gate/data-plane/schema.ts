@@ -29,7 +29,8 @@ export const DATA_PLANE_SCHEMA = [
      duration_ms INTEGER NOT NULL,
      request_id TEXT NOT NULL,
      outbound TEXT NOT NULL,
-     schedule_id TEXT
+     schedule_id TEXT,
+     logs_awaited INTEGER NOT NULL DEFAULT 0
    )`,
   `CREATE INDEX IF NOT EXISTS invocations_time ON invocations (started_at, id)`,
   `CREATE INDEX IF NOT EXISTS invocations_lambda_time ON invocations (lambda_uuid, started_at, id)`,

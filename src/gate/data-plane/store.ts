@@ -3,7 +3,7 @@
 // the lease deletions that go with them).
 import { durationClass } from "./histogram";
 import { HISTOGRAM_COLUMNS, KEYS_PER_MS, STATUS_COLUMN } from "./schema";
-import { METRICS_BUCKET_MS, type InvocationRecord, type RecordWithLogs } from "./types";
+import { METRICS_BUCKET_MS, type InvocationRecord, type RecordWithLogs, type StoredLog } from "./types";
 
 /**
  * Hands out log keys: timestamp * KEYS_PER_MS + a counter, unique and in time order. The next free
@@ -43,22 +43,45 @@ export class LogKeys {
  */
 export function storeRecords(sql: SqlStorage, keys: LogKeys, batch: RecordWithLogs[]): string[] {
   const stored: InvocationRecord[] = [];
-  for (const { record: r, logs } of batch) {
+  for (const { record: r, logs, logsAwaited } of batch) {
     const wrote = sql.exec(
-      `INSERT INTO invocations (id, lambda_uuid, deployment_id, version, trigger, status, error_code, started_at, duration_ms, request_id, outbound, schedule_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      r.id, r.lambdaUuid, r.deploymentId, r.version, r.trigger, r.status, r.errorCode, r.startedAt, r.durationMs, r.requestId, JSON.stringify(r.outbound), r.scheduleId,
+      `INSERT INTO invocations (id, lambda_uuid, deployment_id, version, trigger, status, error_code, started_at, duration_ms, request_id, outbound, schedule_id, logs_awaited)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      r.id, r.lambdaUuid, r.deploymentId, r.version, r.trigger, r.status, r.errorCode, r.startedAt, r.durationMs, r.requestId, JSON.stringify(r.outbound), r.scheduleId, logsAwaited ? 1 : 0,
     ).rowsWritten;
     if (wrote === 0) continue;
     stored.push(r);
-    logs.forEach((l, seq) => {
-      const key = keys.take(l.timestamp);
-      sql.exec("INSERT INTO logs (key, invocation_id, lambda_uuid, request_id, status, seq, level) VALUES (?, ?, ?, ?, ?, ?, ?)", key, r.id, r.lambdaUuid, r.requestId, r.status, seq, l.level);
-      sql.exec("INSERT INTO log_text (rowid, message, extras) VALUES (?, ?, ?)", key, l.message, JSON.stringify(l.extras));
-    });
+    insertLogs(sql, keys, r, logs, 0);
   }
   countIntoMetrics(sql, stored);
   return stored.map((r) => r.id);
+}
+
+function insertLogs(sql: SqlStorage, keys: LogKeys, r: Pick<InvocationRecord, "id" | "lambdaUuid" | "requestId" | "status">, logs: StoredLog[], firstSeq: number) {
+  logs.forEach((l, i) => {
+    const key = keys.take(l.timestamp);
+    sql.exec("INSERT INTO logs (key, invocation_id, lambda_uuid, request_id, status, seq, level) VALUES (?, ?, ?, ?, ?, ?, ?)", key, r.id, r.lambdaUuid, r.requestId, r.status, firstSeq + i, l.level);
+    sql.exec("INSERT INTO log_text (rowid, message, extras) VALUES (?, ?, ?)", key, l.message, JSON.stringify(l.extras));
+  });
+}
+
+/**
+ * Adds the runtime's log entries to a record stored while they were awaited (logs_awaited), after
+ * the entries it has, once. Answers "added", "ignored" (no such wait: already added, or the
+ * function delivered its own) or "no-record" (not stored yet).
+ */
+export function amendLogs(sql: SqlStorage, keys: LogKeys, invocationId: string, logs: StoredLog[]): "added" | "ignored" | "no-record" {
+  const row = sql.exec<{ lambda_uuid: string; request_id: string; status: string; logs_awaited: number }>(
+    "SELECT lambda_uuid, request_id, status, logs_awaited FROM invocations WHERE id = ?",
+    invocationId,
+  ).toArray()[0];
+  if (!row) return "no-record";
+  if (!row.logs_awaited) return "ignored";
+  const next = sql.exec<{ n: number | null }>("SELECT max(seq) + 1 AS n FROM logs WHERE invocation_id = ?", invocationId).one().n ?? 0;
+  const r = { id: invocationId, lambdaUuid: row.lambda_uuid, requestId: row.request_id, status: row.status as InvocationRecord["status"] };
+  insertLogs(sql, keys, r, logs, next);
+  sql.exec("UPDATE invocations SET logs_awaited = 0 WHERE id = ?", invocationId);
+  return "added";
 }
 
 /** Adds records to their (function, 5-minute bucket) rows: one upsert per row touched. */

@@ -44,6 +44,8 @@ export interface StoredLog {
 export interface RecordWithLogs {
   record: InvocationRecord;
   logs: StoredLog[];
+  /** The isolate never answered with its capture: the runtime's Tail adds its logs later (amendLogs). */
+  logsAwaited?: boolean;
 }
 
 /** A page of records, newest first; `after` = the (startedAt, id) of the last one when there is more. */

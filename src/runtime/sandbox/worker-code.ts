@@ -14,6 +14,7 @@ export interface SandboxSpec {
 export interface HostExports {
   Egress(opts: { props: { accountId: string; lambdaUuid: string } }): Fetcher;
   Toolbelt(opts: { props: { accountId: string; lambdaUuid: string } }): Fetcher;
+  LogTail(opts: { props: { accountId: string; lambdaUuid: string } }): Fetcher;
 }
 
 // Appended to the brand code: LivePerson functions declare `lambda` without exporting it. The
@@ -69,6 +70,8 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
       EDGEFN_TOOLBELT: host.Toolbelt({ props }),
     },
     globalOutbound: host.Egress({ props }),
+    // Each call's console output, also of a call that never answered: see runtime/log-tail.ts.
+    tails: [host.LogTail({ props })],
     // Enforced on Cloudflare; workerd does not enforce CPU limits locally (see README).
     limits: { cpuMs, subRequests: 50 },
   };

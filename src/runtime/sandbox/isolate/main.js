@@ -24,6 +24,12 @@ const ObjectKeys = Object.keys;
 const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
 const raceOf = Promise.race.bind(Promise);
+// The runtime's own console: what it is told reaches the platform's Tail (runtime/log-tail.ts),
+// which keeps the logs of an invocation that never answers (a timeout, the CPU or memory limit,
+// a crash) with its record. Brand code only ever sees the capturing console below.
+const runtimeLog = console.log.bind(console);
+/** Marks the runtime's trail lines (log-tail.ts reads them; npm start keeps them off the terminal). */
+const TRAIL = "\u0001edgefn-trail ";
 
 /** Set by the isolate's fetch on requests that reach Egress directly: the brand's redirect mode. */
 const REDIRECT_MODE_HEADER = "x-edgefn-redirect";
@@ -105,9 +111,16 @@ function describe(error) {
 /** What one invocation captured; only this module holds it. */
 class Capture {
   /** @param {any} channel the host's InvocationChannel for this invocation */
-  constructor(channel) {
+  /**
+   * @param {any} channel the host's InvocationChannel for this invocation
+   * @param {string} invocationId the host's id of the invocation, for the runtime's trail
+   */
+  constructor(channel, invocationId) {
     /** @type {{ level: string; message: string; extras: unknown[]; timestamp: number }[]} */
     this.entries = [];
+    this.invocationId = invocationId;
+    /** Whether the trail of this invocation was opened (only an invocation that logs has one). */
+    this.trailing = false;
     this.chars = 0;
     this.dropped = 0;
     this.channel = channel;
@@ -140,7 +153,31 @@ class Capture {
       return;
     }
     this.chars += size;
-    this.entries.push({ level, message: text, extras: safeExtras, timestamp: Date.now() });
+    const entry = { level, message: text, extras: safeExtras, timestamp: Date.now() };
+    this.entries.push(entry);
+    this.trail(entry);
+  }
+
+  /**
+   * Tells the runtime's Tail about an entry as it is written (one line; the first names the
+   * invocation), so that it survives if the invocation never answers.
+   * @param {unknown} entry
+   */
+  trail(entry) {
+    try {
+      if (!this.trailing) {
+        this.trailing = true;
+        runtimeLog(TRAIL + stringify({ invocation: this.invocationId }));
+      }
+      runtimeLog(TRAIL + stringify({ entry }));
+    } catch {
+      /* the trail is a safety net; the capture above is what the answer carries */
+    }
+  }
+
+  /** The invocation answered with its capture: its trail is not needed. */
+  closeTrail() {
+    if (this.trailing) runtimeLog(TRAIL + stringify({ done: true }));
   }
 }
 
@@ -315,7 +352,7 @@ function serialise(result, maxResultBytes) {
 /**
  * @param {Capture} capture
  * @param {string} inputJson
- * @param {{ maxResultBytes: number }} options
+ * @param {{ maxResultBytes: number; invocationId?: string }} options
  */
 async function execute(capture, inputJson, options) {
   let result;
@@ -357,13 +394,14 @@ export default class extends WorkerEntrypoint {
    * this isolate for the host's redaction.
    * @param {string} inputJson
    * @param {any} channel
-   * @param {{ maxResultBytes: number }} options
+   * @param {{ maxResultBytes: number; invocationId?: string }} options
    */
   async run(inputJson, channel, options) {
     this.setUp();
-    const capture = new Capture(channel);
+    const capture = new Capture(channel, options.invocationId ?? "");
     capture.aborted.catch(() => {});
     const answer = await current.run(capture, () => execute(capture, inputJson, options));
+    capture.closeTrail();
     // Work the function left running uses the direct paths from now on: the channel ends with this call.
     capture.channel = null;
     return { ...answer, logs: capture.entries, dropped: capture.dropped, secrets: [...isolateSecrets] };
