@@ -227,3 +227,51 @@ export const oauthClients = sqliteTable(
   },
   (t) => [uniqueIndex("oauth_clients_client_id").on(t.clientId), index("oauth_clients_account").on(t.accountId, t.createdAt)],
 );
+
+// Email reports (issue 12 §7). One row per account that chose a frequency; no row = "None".
+// email_report_settings_frequency: the Cron Trigger lists the accounts of one frequency.
+export const emailReportSettings = sqliteTable(
+  "email_report_settings",
+  {
+    accountId: text("account_id").primaryKey().references(() => accounts.id),
+    frequency: text("frequency").$type<"None" | "Daily" | "Weekly">().notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [index("email_report_settings_frequency").on(t.frequency, t.accountId)],
+);
+
+// Who receives an account's reports (at most 10). `email` is stored lower case, so a duplicate meets
+// the unique index whatever its case.
+export const emailReportRecipients = sqliteTable(
+  "email_report_recipients",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    email: text("email").notNull(),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [uniqueIndex("email_report_recipients_account_email").on(t.accountId, t.email)],
+);
+
+// One report of one period of an account: claimed (status "sending") by a conditional INSERT before
+// it is sent, so the unique key lets each period go out at most once, however often the Cron Trigger
+// fires. A failed send may be claimed again after `retryAt`, up to a bounded number of attempts.
+// `snapshot` keeps the function counts the report showed, for the next report's changes.
+export const emailReportSends = sqliteTable(
+  "email_report_sends",
+  {
+    accountId: text("account_id").notNull(),
+    kind: text("kind").$type<"Daily" | "Weekly">().notNull(),
+    periodStart: integer("period_start").notNull(),
+    status: text("status").$type<"sending" | "sent" | "failed">().notNull(),
+    attempts: integer("attempts").notNull(),
+    claimedAt: integer("claimed_at").notNull(),
+    retryAt: integer("retry_at"),
+    sentAt: integer("sent_at"),
+    error: text("error"),
+    snapshot: text("snapshot", { mode: "json" }).$type<{ functions: number; deployed: number }>(),
+  },
+  (t) => [uniqueIndex("email_report_sends_period").on(t.accountId, t.kind, t.periodStart)],
+);
