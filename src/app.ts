@@ -5,6 +5,7 @@ import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
 import { deploymentRoutes } from "./api/deployments";
 import { domainRoutes } from "./api/domain";
+import { emailReportRoutes } from "./api/email-report";
 import { eventInvokeRoutes } from "./api/event-invoke";
 import { eventRoutes } from "./api/events";
 import { functionRoutes } from "./api/functions";
@@ -55,6 +56,7 @@ export function createApp() {
   app.route("/", functionRoutes);
   app.route("/", templateRoutes);
   app.route("/", activityRoutes);
+  app.route("/", emailReportRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

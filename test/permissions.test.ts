@@ -189,6 +189,25 @@ const ORACLE: Record<string, Case> = {
   // Who changed what (the audit log) and its CSV export: Admin and Developer (issue 12 §8).
   [`GET ${A}/activities`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
   [`GET ${A}/activities/export`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
+  // --- email reports (issue 12 §7) ---
+  // The frequency: Admin reads and sets it (issue 12). Recipients: Admin and Developer (LivePerson's
+  // "emailReport recipients" row); DELETE gets a fresh recipient, added with the account's admin key.
+  [`GET ${A}/email-report`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f) }) },
+  [`PUT ${A}/email-report`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f), body: { frequency: "Weekly" } }) },
+  [`GET ${A}/email-report/recipients`]: { roles: [ADMIN, DEV], request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/email-report/recipients`]: {
+    roles: [ADMIN, DEV],
+    request: async (f) => ({ params: acct(f), body: { email: `${uniqueName("perm").toLowerCase()}@example.com` } }),
+  },
+  [`DELETE ${A}/email-report/recipients/{email}`]: {
+    roles: [ADMIN, DEV],
+    request: async (f) => {
+      const email = `${uniqueName("perm").toLowerCase()}@example.com`;
+      const res = await call(`/api/account/${f.account.accountId}/email-report/recipients`, { key: f.account.admin, body: { email } });
+      if (res.status !== 201) throw new Error(`recipient creation failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), email } };
+    },
+  },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

@@ -60,6 +60,9 @@ function limitChanges(detail: Record<string, unknown>): string | undefined {
   return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
+/** An email report frequency from a detail field: one of the three, else absent. */
+const frequency = (v: unknown) => (v === "None" || v === "Daily" || v === "Weekly" ? v : undefined);
+
 function scheduleCreated(r: AuditRowView, n: Names) {
   const lambdaUuid = text(r.detail.lambdaUUID);
   const cron = text(r.detail.cronExpression);
@@ -127,6 +130,15 @@ export const ACTIONS: Record<string, { entity: string; describe: Describe }> = {
   "apikey.revoke": { entity: "api-key", describe: (r, n) => `revoked ${key(r, n)}` },
   "oauthclient.create": { entity: "oauth-client", describe: (r, n) => `created ${client(r, n)}` },
   "oauthclient.revoke": { entity: "oauth-client", describe: (r, n) => `revoked ${client(r, n)}` },
+  "emailreport.update": {
+    entity: "email-report",
+    describe: (r) => {
+      const [from, to] = [frequency(r.detail.from), frequency(r.detail.to)];
+      return to ? `set the email report to ${to}${from ? ` (was ${from})` : ""}` : "changed the email report's frequency";
+    },
+  },
+  "reportrecipient.add": { entity: "email-report", describe: (r) => `added ${r.target} to the email report's recipients` },
+  "reportrecipient.remove": { entity: "email-report", describe: (r) => `removed ${r.target} from the email report's recipients` },
 };
 
 // An action no one mapped yet: its prefix names its entity ("webhook.create" → webhook), through
@@ -140,6 +152,8 @@ const PREFIX_ENTITY: Record<string, string> = {
   proxy: "proxy-setting",
   apikey: "api-key",
   oauthclient: "oauth-client",
+  emailreport: "email-report",
+  reportrecipient: "email-report",
 };
 
 const prefixOf = (action: string) => (action.includes(".") ? action.slice(0, action.indexOf(".")) : action);
