@@ -21,6 +21,10 @@ export interface Env {
   INVOKE_TIMEOUT_MS?: string;
   /** Largest accepted invocation body, in bytes (default 1 MiB). */
   MAX_BODY_BYTES?: string;
+  /** Cloudflare's send_email binding: the email reports go out through it (services/email-reports.ts). */
+  EMAIL?: SendEmail;
+  /** The reports' From address (wrangler.toml [vars]); it must be a sender the binding may use. */
+  EMAIL_FROM?: string;
   /** "1" turns the AccountGate off; only `npm run bench` sets it, for its control run (src/gate/client.ts). */
   GATE_BYPASS?: string;
   /** "1" when `npm start`'s supervisor runs this Worker: lost leases wait for its restart notice (src/gate/account-gate.ts). */

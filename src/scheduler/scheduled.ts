@@ -3,6 +3,7 @@
 // minutes, skipped runs) and ./dispatch.ts (bounded fan-out).
 import type { Env } from "../env";
 import { runActivityRetention } from "../services/activity-retention";
+import { runEmailReports } from "../services/email-reports";
 import { CLAIM_CHUNK, claim, closeLostRuns, selectDue, type AccountLimitRow } from "./claim";
 import { dispatchGroups, fireInline, groupRuns, MAX_GROUPS_IN_FLIGHT, sendToSelf } from "./dispatch";
 import type { DueRun } from "./runs";
@@ -51,6 +52,8 @@ export async function scheduled(controller: ScheduledController, env: Env, ctx: 
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   // Expired activity-stream rows go in bounded batches, beside the tick; it never rejects.
   waitUntil(runActivityRetention(env.DB));
+  // The email reports due at this minute (01:00 UTC onwards), a bounded batch; it never rejects.
+  waitUntil(runEmailReports(env, tickMs));
   const result = await tick(env, waitUntil, tickMs);
   if (result.fired > 0 || result.skipped > 0) {
     console.log(JSON.stringify({ msg: "scheduler tick", minute: new Date(tickMs).toISOString(), fired: result.fired, skipped: result.skipped }));
