@@ -3,6 +3,7 @@ import { ApiError, ErrorCodes } from "./errors";
 import { activityRoutes } from "./api/activities";
 import { adminRoutes } from "./api/admin";
 import { apiKeyRoutes } from "./api/api-keys";
+import { benchSeedRoutes } from "./api/bench-seed";
 import { deploymentRoutes } from "./api/deployments";
 import { domainRoutes } from "./api/domain";
 import { emailReportRoutes } from "./api/email-report";
@@ -37,6 +38,7 @@ export function createApp() {
   app.get("/healthz", (c) => c.json({ ok: true }));
 
   app.route("/", adminRoutes);
+  app.route("/", benchSeedRoutes); // 404 unless EDGEFN_BENCH=1 (npm run bench)
   app.route("/", apiKeyRoutes);
   app.route("/", lambdaRoutes);
   app.route("/", deploymentRoutes);

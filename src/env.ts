@@ -27,6 +27,8 @@ export interface Env {
   EMAIL_FROM?: string;
   /** "1" turns the AccountGate off; only `npm run bench` sets it, for its control run (src/gate/client.ts). */
   GATE_BYPASS?: string;
+  /** "1" opens POST /admin/bench/seed (synthetic records for `npm run bench`); never set it elsewhere (src/api/bench-seed.ts). */
+  EDGEFN_BENCH?: string;
   /** "1" when `npm start`'s supervisor runs this Worker: lost leases wait for its restart notice (src/gate/account-gate.ts). */
   EDGEFN_SUPERVISED?: string;
 }

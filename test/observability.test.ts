@@ -131,9 +131,48 @@ describe("logs that survive a timeout or a crash (the runtime's Tail)", () => {
     expect(logs).toHaveLength(11);
     expect(logs[10]).toMatchObject({ level: "Error", message: expect.stringContaining("log-limit-reached") });
     const [record] = await storedRows(a.accountId, "SELECT status, logs_awaited FROM invocations WHERE id = ?", id);
-    expect(record).toEqual({ status: "TIMEOUT", logs_awaited: 0 });
+    expect(record).toEqual({ status: "TIMEOUT", logs_awaited: null });
     // Searchable like any other entry.
     expect((await json(await logs_(a, "?q=upstream"))).items.map((i: any) => i.invocationId)).toEqual([id]);
+  });
+
+  it("the gate adds runtime logs only with the invocation's trail token, and only once", async () => {
+    const a = await newAccount();
+    const victim = syntheticRecord("fn-victim", Date.now() - 1000, 0, "TIMEOUT");
+    await gateOf(a.accountId).settleMany({ records: [{ ...victim, logsAwaited: "the-real-token" }] });
+    const line = (message: string) => [{ level: "Info" as const, message, extras: [], timestamp: Date.now() }];
+    const messages = async () => (await storedRows(a.accountId, "SELECT t.message FROM logs l JOIN log_text t ON t.rowid = l.key WHERE l.invocation_id = ? ORDER BY l.seq", victim.record.id)).map((r) => r.message);
+    await gateOf(a.accountId).amendLogs(a.accountId, victim.record.id, "a-guess", line("forged"));
+    await gateOf(a.accountId).amendLogs(a.accountId, victim.record.id, "", line("forged"));
+    expect(await messages()).toEqual([]);
+    await gateOf(a.accountId).amendLogs(a.accountId, victim.record.id, "the-real-token", line("real"));
+    await gateOf(a.accountId).amendLogs(a.accountId, victim.record.id, "the-real-token", line("again"));
+    expect(await messages()).toEqual(["real"]);
+  });
+
+  it("a hostile function's attempts to write the platform's trail lines are only its own log entries", async () => {
+    const a = await newAccount();
+    const victim = syntheticRecord("fn-victim", Date.now() - 1000, 0, "TIMEOUT");
+    await gateOf(a.accountId).settleMany({ records: [{ ...victim, logsAwaited: "the-real-token" }] });
+    const forged = JSON.stringify("\u0001edgefn-trail " + JSON.stringify({ invocation: victim.record.id, token: "a-guess" }));
+    const fn = await deployed(
+      a,
+      `function lambda(input, callback) {
+        for (const m of ['dir', 'trace', 'table', 'group', 'dirxml', 'count', 'assert']) {
+          try { m === 'assert' ? console.assert(false, ${forged}) : console[m](${forged}); } catch {}
+        }
+        process.stdout.write(${forged} + '\\n');
+        console.info('own line');
+        // Ends its call after the host gave up without answering, so its trail stays open.
+        setTimeout(() => { throw new Error('gone'); }, 2500);
+      }`,
+    );
+    const res = await invoke(a, fn, { headers: [], payload: {} });
+    expect(wireStatus(res)).toBe(901);
+    const id = res.headers.get("x-invocation-id")!;
+    const logs = await recordLogs(a, id, (l) => l.some((e) => e.message === "own line"));
+    expect(logs.map((l) => l.message)).toEqual([expect.stringContaining(`"invocation":"${victim.record.id}"`), "own line"]);
+    expect(await storedRows(a.accountId, "SELECT key FROM logs WHERE invocation_id = ?", victim.record.id)).toEqual([]);
   });
 
   it("a function that answers normally gets its logs from its own answer, once (the Tail adds nothing)", async () => {

@@ -141,9 +141,9 @@ export class AccountGate extends DurableObject<Env> {
   }
 
   /** The runtime's logs of an invocation whose isolate never answered (runtime/log-tail.ts). */
-  async amendLogs(accountId: string, invocationId: string, logs: StoredLog[]): Promise<void> {
+  async amendLogs(accountId: string, invocationId: string, trailToken: string, logs: StoredLog[]): Promise<void> {
     this.learnAccount(accountId);
-    this.ctx.storage.transactionSync(() => this.data.amend(invocationId, logs, Date.now()));
+    this.ctx.storage.transactionSync(() => this.data.amend(invocationId, trailToken, logs, Date.now()));
   }
 
   /** Running invocations and this month's count, for reports. */

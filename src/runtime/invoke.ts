@@ -52,7 +52,7 @@ export const MAX_RESULT_BYTES = 5 * 1024 * 1024;
  * as the host saw them (also for an invocation that timed out). A result is its JSON text, as the
  * function's isolate produced it (the platform never parses or re-serialises it).
  */
-export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number; outbound: OutboundCall[]; runtimeLogs?: true } & (
+export type InvokeOutcome = { invocationId: string; logs: LogEntry[]; dropped: number; outbound: OutboundCall[]; trailToken?: string } & (
   | { status: "SUCCEEDED"; resultJson: string }
   | { status: Exclude<InvocationStatus, "SUCCEEDED">; errorCode: string; errorMsg: string }
 );
@@ -105,8 +105,11 @@ type Deployment = ReturnType<typeof servingDeployment>;
 
 type RunOutcome = InvokeOutcome extends infer O ? (O extends unknown ? Omit<O, "invocationId"> : never) : never;
 
-/** `runtimeLogs`: the isolate never delivered its capture; its Tail adds the logs to the record later (log-tail.ts). */
-type Captured = Pick<RunOutcome, "logs" | "dropped" | "outbound"> & { runtimeLogs?: true };
+/**
+ * `trailToken`: the isolate never delivered its capture; its Tail adds the logs to the record
+ * later, proving with this token that they are this invocation's trail (log-tail.ts).
+ */
+type Captured = Pick<RunOutcome, "logs" | "dropped" | "outbound"> & { trailToken?: string };
 const NOTHING_CAPTURED: Captured = { logs: [], dropped: 0, outbound: [] };
 
 const failed = (status: Exclude<InvocationStatus, "SUCCEEDED">, errorCode: string, errorMsg: string, captured: Captured = NOTHING_CAPTURED): RunOutcome => ({
@@ -178,9 +181,11 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
   });
   // What the host saw of an invocation whose isolate never answered with its capture: the logs
   // come from the runtime's Tail, after this.
+  // A secret of this invocation's trail: only the host and the platform's wrapper in the isolate know it.
+  const trailToken = crypto.randomUUID();
   const lost = (): Captured => {
     awaitTrail(invocationId);
-    return { ...seen(redactorFor(observation.secrets)), runtimeLogs: true };
+    return { ...seen(redactorFor(observation.secrets)), trailToken };
   };
   try {
     const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables };
@@ -191,7 +196,7 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
     });
     let run: RunResult | typeof TIMED_OUT;
     try {
-      run = await Promise.race([sandbox.run(JSON.stringify(req.input), channel, { maxResultBytes: MAX_RESULT_BYTES, invocationId }), deadline]);
+      run = await Promise.race([sandbox.run(JSON.stringify(req.input), channel, { maxResultBytes: MAX_RESULT_BYTES, invocationId, trailToken }), deadline]);
     } catch (error) {
       const outcome = fromIsolateFailure(error, timing, lost());
       if (outcome.status === "PLATFORM_FAILURE") {
@@ -305,6 +310,6 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
   };
   // The record goes to the account's gate, which stores it and ends the lease in one step (with the
   // account's next call, or by itself shortly after the answer).
-  deps.waitUntil(finishInvocation(req.accountId, { record, logs: visibleLogs(outcome, false), ...(outcome.runtimeLogs && { logsAwaited: true }) }));
+  deps.waitUntil(finishInvocation(req.accountId, { record, logs: visibleLogs(outcome, false), ...(outcome.trailToken && { logsAwaited: outcome.trailToken }) }));
   return outcome;
 }

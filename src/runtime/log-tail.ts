@@ -41,6 +41,7 @@ export function awaitTrail(invocationId: string, now = Date.now()) {
 
 interface Trail {
   invocationId: string;
+  token: string;
   entries: LogEntry[];
   closed: boolean;
 }
@@ -53,16 +54,17 @@ export function trailOf(logs: readonly { message: unknown }[]): Trail | null {
   for (const log of logs) {
     const first = Array.isArray(log.message) ? log.message[0] : log.message;
     if (typeof first !== "string" || !first.startsWith(TRAIL_PREFIX)) continue;
-    let line: { invocation?: unknown; entry?: Partial<LogEntry>; done?: unknown };
+    let line: { invocation?: unknown; token?: unknown; entry?: Partial<LogEntry>; done?: unknown };
     try {
       line = JSON.parse(first.slice(TRAIL_PREFIX.length));
     } catch {
       continue;
     }
     if (trail === null) {
-      // Only the isolate writes the first line, before any brand code of the call ran.
-      if (typeof line.invocation !== "string" || line.invocation === "") return null;
-      trail = { invocationId: line.invocation, entries: [], closed: false };
+      // The first line names the invocation and its token; a line forged by brand code (through a
+      // console method the platform leaves alone) cannot know the token, and the gate checks it.
+      if (typeof line.invocation !== "string" || line.invocation === "" || typeof line.token !== "string") return null;
+      trail = { invocationId: line.invocation, token: line.token, entries: [], closed: false };
       continue;
     }
     if (line.done === true) trail.closed = true;
@@ -93,7 +95,7 @@ export class LogTail extends WorkerEntrypoint<Env, LogTailProps> {
       awaited.delete(t.invocationId);
       const logs = redact(limitLogs(t.entries.filter((e) => e.level !== "Debug")).entries) as StoredLog[];
       try {
-        await dataPlaneOf(accountId).amendLogs(accountId, t.invocationId, logs);
+        await dataPlaneOf(accountId).amendLogs(accountId, t.invocationId, t.token, logs);
       } catch (error) {
         console.error(JSON.stringify({ msg: "could not add the runtime's logs to an invocation record", accountId, invocationId: t.invocationId, error: String(error) }));
       }

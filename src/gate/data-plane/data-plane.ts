@@ -30,7 +30,7 @@ export class DataPlane {
   private legacyDone = false;
   readonly chores: Chores = { retentionAt: null, legacyAt: null };
   /** The runtime's logs of invocations whose record has not arrived yet (see amend). */
-  private readonly early = new Map<string, { logs: StoredLog[]; until: number }>();
+  private readonly early = new Map<string, { token: string; logs: StoredLog[]; until: number }>();
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -60,7 +60,7 @@ export class DataPlane {
       const early = logsAwaited ? this.early.get(record.id) : undefined;
       if (!early) continue;
       this.early.delete(record.id);
-      amendLogs(this.sql, this.keys, record.id, early.logs);
+      amendLogs(this.sql, this.keys, record.id, early.token, early.logs);
     }
     if (ids.length > 0 && this.chores.retentionAt === null) this.chores.retentionAt = now + this.retentionMs;
     return ids;
@@ -70,13 +70,13 @@ export class DataPlane {
    * The runtime's logs of an invocation whose isolate never answered (runtime/log-tail.ts): added
    * to its record, or held until the record arrives (the Tail may be quicker than the record).
    */
-  amend(invocationId: string, logs: StoredLog[], now: number) {
-    if (amendLogs(this.sql, this.keys, invocationId, logs) !== "no-record") return;
+  amend(invocationId: string, token: string, logs: StoredLog[], now: number) {
+    if (amendLogs(this.sql, this.keys, invocationId, token, logs) !== "no-record") return;
     for (const [id, held] of this.early) {
       if (held.until >= now && this.early.size < EARLY_LOGS_MAX) break;
       this.early.delete(id);
     }
-    this.early.set(invocationId, { logs, until: now + EARLY_LOGS_MS });
+    this.early.set(invocationId, { token, logs, until: now + EARLY_LOGS_MS });
   }
 
   /** The account's logRetentionDays; a change is stored, and a shorter one takes effect at the next alarm. */

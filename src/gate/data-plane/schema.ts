@@ -30,7 +30,7 @@ export const DATA_PLANE_SCHEMA = [
      request_id TEXT NOT NULL,
      outbound TEXT NOT NULL,
      schedule_id TEXT,
-     logs_awaited INTEGER NOT NULL DEFAULT 0
+     logs_awaited TEXT
    )`,
   `CREATE INDEX IF NOT EXISTS invocations_time ON invocations (started_at, id)`,
   `CREATE INDEX IF NOT EXISTS invocations_lambda_time ON invocations (lambda_uuid, started_at, id)`,

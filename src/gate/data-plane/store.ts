@@ -47,7 +47,7 @@ export function storeRecords(sql: SqlStorage, keys: LogKeys, batch: RecordWithLo
     const wrote = sql.exec(
       `INSERT INTO invocations (id, lambda_uuid, deployment_id, version, trigger, status, error_code, started_at, duration_ms, request_id, outbound, schedule_id, logs_awaited)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      r.id, r.lambdaUuid, r.deploymentId, r.version, r.trigger, r.status, r.errorCode, r.startedAt, r.durationMs, r.requestId, JSON.stringify(r.outbound), r.scheduleId, logsAwaited ? 1 : 0,
+      r.id, r.lambdaUuid, r.deploymentId, r.version, r.trigger, r.status, r.errorCode, r.startedAt, r.durationMs, r.requestId, JSON.stringify(r.outbound), r.scheduleId, logsAwaited ?? null,
     ).rowsWritten;
     if (wrote === 0) continue;
     stored.push(r);
@@ -66,21 +66,22 @@ function insertLogs(sql: SqlStorage, keys: LogKeys, r: Pick<InvocationRecord, "i
 }
 
 /**
- * Adds the runtime's log entries to a record stored while they were awaited (logs_awaited), after
- * the entries it has, once. Answers "added", "ignored" (no such wait: already added, or the
- * function delivered its own) or "no-record" (not stored yet).
+ * Adds the runtime's log entries to a record stored while they were awaited (logs_awaited holds
+ * the trail's token), after the entries it has, once. Answers "added", "ignored" (no such wait:
+ * already added, the function delivered its own, or not this invocation's trail) or "no-record"
+ * (not stored yet).
  */
-export function amendLogs(sql: SqlStorage, keys: LogKeys, invocationId: string, logs: StoredLog[]): "added" | "ignored" | "no-record" {
-  const row = sql.exec<{ lambda_uuid: string; request_id: string; status: string; logs_awaited: number }>(
+export function amendLogs(sql: SqlStorage, keys: LogKeys, invocationId: string, token: string, logs: StoredLog[]): "added" | "ignored" | "no-record" {
+  const row = sql.exec<{ lambda_uuid: string; request_id: string; status: string; logs_awaited: string | null }>(
     "SELECT lambda_uuid, request_id, status, logs_awaited FROM invocations WHERE id = ?",
     invocationId,
   ).toArray()[0];
   if (!row) return "no-record";
-  if (!row.logs_awaited) return "ignored";
+  if (row.logs_awaited === null || row.logs_awaited !== token) return "ignored";
   const next = sql.exec<{ n: number | null }>("SELECT max(seq) + 1 AS n FROM logs WHERE invocation_id = ?", invocationId).one().n ?? 0;
   const r = { id: invocationId, lambdaUuid: row.lambda_uuid, requestId: row.request_id, status: row.status as InvocationRecord["status"] };
   insertLogs(sql, keys, r, logs, next);
-  sql.exec("UPDATE invocations SET logs_awaited = 0 WHERE id = ?", invocationId);
+  sql.exec("UPDATE invocations SET logs_awaited = NULL WHERE id = ?", invocationId);
   return "added";
 }
 

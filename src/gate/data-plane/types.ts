@@ -44,8 +44,11 @@ export interface StoredLog {
 export interface RecordWithLogs {
   record: InvocationRecord;
   logs: StoredLog[];
-  /** The isolate never answered with its capture: the runtime's Tail adds its logs later (amendLogs). */
-  logsAwaited?: boolean;
+  /**
+   * The isolate never answered with its capture: the runtime's Tail adds its logs later
+   * (amendLogs), proving with this token (the host's secret of the invocation's trail) whose they are.
+   */
+  logsAwaited?: string;
 }
 
 /** A page of records, newest first; `after` = the (startedAt, id) of the last one when there is more. */

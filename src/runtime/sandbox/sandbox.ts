@@ -47,7 +47,7 @@ export interface ChannelForIsolate {
 
 interface SandboxEntrypoint {
   validate(): Promise<{ ok: true } | { ok: false; error: ErrorDescription }>;
-  run(inputJson: string, channel: ChannelForIsolate, options: { maxResultBytes: number; invocationId: string }): Promise<RunResult>;
+  run(inputJson: string, channel: ChannelForIsolate, options: { maxResultBytes: number; invocationId: string; trailToken: string }): Promise<RunResult>;
 }
 
 /**

@@ -114,11 +114,13 @@ class Capture {
   /**
    * @param {any} channel the host's InvocationChannel for this invocation
    * @param {string} invocationId the host's id of the invocation, for the runtime's trail
+   * @param {string} trailToken the host's secret for this invocation's trail (brand code never sees it)
    */
-  constructor(channel, invocationId) {
+  constructor(channel, invocationId, trailToken) {
     /** @type {{ level: string; message: string; extras: unknown[]; timestamp: number }[]} */
     this.entries = [];
     this.invocationId = invocationId;
+    this.trailToken = trailToken;
     /** Whether the trail of this invocation was opened (only an invocation that logs has one). */
     this.trailing = false;
     this.chars = 0;
@@ -167,7 +169,7 @@ class Capture {
     try {
       if (!this.trailing) {
         this.trailing = true;
-        runtimeLog(TRAIL + stringify({ invocation: this.invocationId }));
+        runtimeLog(TRAIL + stringify({ invocation: this.invocationId, token: this.trailToken }));
       }
       runtimeLog(TRAIL + stringify({ entry }));
     } catch {
@@ -352,7 +354,7 @@ function serialise(result, maxResultBytes) {
 /**
  * @param {Capture} capture
  * @param {string} inputJson
- * @param {{ maxResultBytes: number; invocationId?: string }} options
+ * @param {{ maxResultBytes: number; invocationId?: string; trailToken?: string }} options
  */
 async function execute(capture, inputJson, options) {
   let result;
@@ -394,11 +396,11 @@ export default class extends WorkerEntrypoint {
    * this isolate for the host's redaction.
    * @param {string} inputJson
    * @param {any} channel
-   * @param {{ maxResultBytes: number; invocationId?: string }} options
+   * @param {{ maxResultBytes: number; invocationId?: string; trailToken?: string }} options
    */
   async run(inputJson, channel, options) {
     this.setUp();
-    const capture = new Capture(channel, options.invocationId ?? "");
+    const capture = new Capture(channel, options.invocationId ?? "", options.trailToken ?? "");
     capture.aborted.catch(() => {});
     const answer = await current.run(capture, () => execute(capture, inputJson, options));
     capture.closeTrail();
