@@ -440,3 +440,16 @@ describe("records written to D1 before the data plane", () => {
     expect((await json(await logs(a, "?q=legacy"))).items).toHaveLength(5);
   });
 });
+
+describe("the bench's seed route", () => {
+  it("is 404 unless the instance runs with EDGEFN_BENCH=1, and operator-only either way", async () => {
+    const a = await newAccount();
+    const body = { accountId: a.accountId, lambdaUuid: "fn", records: 1, logsPerRecord: 1, startedAt: Date.now(), stepMs: 0, seed: 1 };
+    expect((await call("/admin/bench/seed", { key: a.admin, body })).status).toBe(401);
+    const res = await call("/admin/bench/seed", { key: OPERATOR_TOKEN, body });
+    expect(res.status).toBe(404);
+    expect(await storedCount(a.accountId)).toBe(0);
+    const spec = await json(await call("/api/openapi.json"));
+    expect(Object.keys(spec.paths).filter((p) => p.includes("bench"))).toEqual([]);
+  });
+});
