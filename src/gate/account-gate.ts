@@ -73,7 +73,10 @@ export class AccountGate extends DurableObject<Env> {
       for (const [, l] of await ctx.storage.list<Lease>({ prefix: LEASE_PREFIX })) {
         this.held.set(l.invocationId, { lease: l, ended: Boolean(l.outcome) });
       }
-      this.alarmAt = await ctx.storage.getAlarm();
+      // An alarm already due is set again below: one that came due while the runtime was down (a
+      // local restart) was seen not to fire by itself.
+      const stored = await ctx.storage.getAlarm();
+      this.alarmAt = stored !== null && stored > Date.now() ? stored : null;
       this.epoch = (await ctx.storage.get<number>(EPOCH_KEY)) ?? 0;
       this.accountId = (await ctx.storage.get<string>(ACCOUNT_KEY)) ?? null;
       await this.data.open(Date.now());
@@ -170,9 +173,14 @@ export class AccountGate extends DurableObject<Env> {
     return this.data.findLogs(q);
   }
 
-  async metricsRows(accountId: string, from: number, to: number, lambdaUuid?: string) {
+  async metricsSeries(accountId: string, from: number, to: number, size: number, lambdaUuid?: string) {
     this.learnAccount(accountId);
-    return this.data.metricsRows(from, to, lambdaUuid);
+    return this.data.metricsSeries(from, to, size, lambdaUuid);
+  }
+
+  async metricsByFunction(accountId: string, from: number, to: number) {
+    this.learnAccount(accountId);
+    return this.data.metricsByFunction(from, to);
   }
 
   async countRecords(accountId: string, from: number, to: number) {
