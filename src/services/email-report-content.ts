@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { emailReportSends, lambdas } from "../db/schema";
 import { dataPlaneOf } from "../gate/client";
-import { METRICS_BUCKET_MS, type InvocationStatus, type MetricsBucket } from "../gate/data-plane/types";
+import type { InvocationStatus } from "../gate/data-plane/types";
 import { findEvent } from "./events-catalogue";
 import { previousPeriod, type Period } from "./email-report-periods";
 import { limitsOf } from "./limits";
@@ -66,26 +66,22 @@ function sum(list: Counters[]): Counters {
   return total;
 }
 
-/** About this many metrics rows (one per function and 5-minute bucket) cross the RPC per read. */
-export const ROWS_PER_READ = 5_000;
-
 /**
- * Per function: the counters of the period and of the one before. The data plane answers bucket
- * rows, so a span is read in slices of about ROWS_PER_READ rows (two weeks of 50 busy functions are
- * 200,000 rows: never all at once), each added up and dropped before the next.
+ * Per function: the counters of the period and of the one before, summed by the data plane (one
+ * row per function that ran, however long the period).
  */
-export async function countersByFunction(accountId: string, period: Period, functions: number) {
+export async function countersByFunction(accountId: string, period: Period) {
   const prev = previousPeriod(period);
-  const step = Math.max(1, Math.floor(ROWS_PER_READ / Math.max(1, functions))) * METRICS_BUCKET_MS;
   const gate = dataPlaneOf(accountId);
+  const [current, previous] = await Promise.all([gate.metricsByFunction(accountId, period.start, period.end), gate.metricsByFunction(accountId, prev.start, prev.end)]);
   const out = new Map<string, { current: Counters; previous: Counters }>();
-  for (let from = prev.start; from < period.end; from += step) {
-    for (const r of (await gate.metricsRows(accountId, from, Math.min(from + step, period.end))) as MetricsBucket[]) {
-      let c = out.get(r.lambdaUuid);
-      if (!c) out.set(r.lambdaUuid, (c = { current: zero(), previous: zero() }));
-      add(r.bucket >= period.start ? c.current : c.previous, r.counts);
-    }
-  }
+  const entry = (uuid: string) => {
+    let c = out.get(uuid);
+    if (!c) out.set(uuid, (c = { current: zero(), previous: zero() }));
+    return c;
+  };
+  for (const r of current) add(entry(r.lambdaUuid).current, r.counts);
+  for (const r of previous) add(entry(r.lambdaUuid).previous, r.counts);
   return out;
 }
 
@@ -110,7 +106,7 @@ export async function reportData(db: Db, accountId: string, period: Period): Pro
     limitsOf(db, accountId),
     previousSnapshot(db, accountId, period),
   ]);
-  const counters = await countersByFunction(accountId, period, fns.length);
+  const counters = await countersByFunction(accountId, period);
   const of = (uuid: string) => counters.get(uuid) ?? { current: zero(), previous: zero() };
   const deployed = fns
     .filter((f) => f.deploymentId !== null)

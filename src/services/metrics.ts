@@ -30,12 +30,13 @@ export async function countInvocations(accountId: string, start: number, end: nu
   const afterWhole = floorTo(end + 1, METRICS_BUCKET_MS);
   if (afterWhole <= firstWhole) return gate.countRecords(accountId, start, end);
   const [rows, head, tail] = await Promise.all([
-    gate.metricsRows(accountId, firstWhole, afterWhole),
+    // Summed by the data plane: one row per function, however long the span.
+    gate.metricsByFunction(accountId, firstWhole, afterWhole),
     gate.countRecords(accountId, start, firstWhole - 1),
     gate.countRecords(accountId, afterWhole, end),
   ]);
   const total = addCounts(addCounts(zeroCounts(), head), tail);
-  for (const r of rows as MetricsBucket[]) addCounts(total, r.counts);
+  for (const r of rows) addCounts(total, r.counts);
   return total;
 }
 
@@ -57,7 +58,8 @@ export async function series(accountId: string, from: number, to: number, size: 
   const count = Math.ceil((to - start) / size);
   if (count > MAX_BUCKETS) throw badInput(`the span holds ${count} buckets of ${size / 1000} s; at most ${MAX_BUCKETS} per request: choose a larger bucket or a shorter span`);
   const out: Series[] = Array.from({ length: count }, (_, i) => ({ from: start + i * size, to: start + (i + 1) * size, counts: zeroCounts(), histogram: emptyHistogram() }));
-  const rows = (await dataPlaneOf(accountId).metricsRows(accountId, start, start + count * size, lambdaUuid)) as MetricsBucket[];
+  // Summed per bucket by the data plane: one row per bucket, however many functions ran.
+  const rows = (await dataPlaneOf(accountId).metricsSeries(accountId, start, start + count * size, size, lambdaUuid)) as MetricsBucket[];
   for (const r of rows) {
     const b = out[Math.floor((r.bucket - start) / size)];
     if (!b) continue;

@@ -1,7 +1,7 @@
 // The data plane of one account, in its AccountGate's SQLite storage: what the gate calls to store
 // records (with their leases ended, in one transaction), read them, and keep them within retention.
 import { moveLegacyStep } from "./legacy";
-import { countRecords, findLogs, getRecord, listRecords, metricsRows } from "./queries";
+import { countRecords, findLogs, getRecord, listRecords, metricsByFunction, metricsSeries } from "./queries";
 import { DAY_MS, deleteExpired } from "./retention";
 import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION } from "./schema";
 import { LogKeys, amendLogs, storeRecords } from "./store";
@@ -134,8 +134,12 @@ export class DataPlane {
     }
   }
 
-  metricsRows(from: number, to: number, lambdaUuid?: string) {
-    return metricsRows(this.sql, from, to, lambdaUuid);
+  metricsSeries(from: number, to: number, size: number, lambdaUuid?: string) {
+    return metricsSeries(this.sql, from, to, size, lambdaUuid);
+  }
+
+  metricsByFunction(from: number, to: number) {
+    return metricsByFunction(this.sql, from, to);
   }
 
   countRecords(from: number, to: number) {

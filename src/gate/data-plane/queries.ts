@@ -88,19 +88,37 @@ export function findLogs(sql: SqlStorage, q: LogQuery): LogHit[] {
   }));
 }
 
-/** The metrics rows of [from, to) (bucket starts), of one function or all, in bucket order. */
-export function metricsRows(sql: SqlStorage, from: number, to: number, lambdaUuid?: string): MetricsBucket[] {
+const SUMS = [...Object.values(STATUS_COLUMN), ...HISTOGRAM_COLUMNS].map((c) => `sum(${c}) AS ${c}`).join(", ");
+
+/**
+ * Buckets of `size` ms (a multiple of 5 minutes, aligned to the epoch) over [from, to), summed over
+ * every function or one: one row per non-empty bucket, however many functions there are.
+ */
+export function metricsSeries(sql: SqlStorage, from: number, to: number, size: number, lambdaUuid?: string): MetricsBucket[] {
   const rows = sql.exec<Row>(
-    `SELECT * FROM metrics WHERE bucket >= ? AND bucket < ? ${lambdaUuid !== undefined ? "AND lambda_uuid = ?" : ""} ORDER BY bucket`,
+    `SELECT bucket - (bucket % ?) AS start, ${SUMS} FROM metrics
+     WHERE bucket >= ? AND bucket < ? ${lambdaUuid !== undefined ? "AND lambda_uuid = ?" : ""}
+     GROUP BY start ORDER BY start`,
+    size,
     from,
     to,
     ...(lambdaUuid !== undefined ? [lambdaUuid] : []),
   );
   return rows.toArray().map((r) => ({
-    lambdaUuid: r.lambda_uuid as string,
-    bucket: r.bucket as number,
+    lambdaUuid: lambdaUuid ?? "*",
+    bucket: r.start as number,
     counts: Object.fromEntries(INVOCATION_STATUSES.map((s) => [s, r[STATUS_COLUMN[s]] as number])) as MetricsBucket["counts"],
     histogram: HISTOGRAM_COLUMNS.map((c) => r[c] as number),
+  }));
+}
+
+/** Counts per function over the buckets of [from, to): one row per function that ran. */
+export function metricsByFunction(sql: SqlStorage, from: number, to: number): { lambdaUuid: string; counts: MetricsBucket["counts"] }[] {
+  const sums = Object.values(STATUS_COLUMN).map((c) => `sum(${c}) AS ${c}`).join(", ");
+  const rows = sql.exec<Row>(`SELECT lambda_uuid, ${sums} FROM metrics WHERE bucket >= ? AND bucket < ? GROUP BY lambda_uuid`, from, to);
+  return rows.toArray().map((r) => ({
+    lambdaUuid: r.lambda_uuid as string,
+    counts: Object.fromEntries(INVOCATION_STATUSES.map((s) => [s, r[STATUS_COLUMN[s]] as number])) as MetricsBucket["counts"],
   }));
 }
 
