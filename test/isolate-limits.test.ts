@@ -10,7 +10,7 @@ import { deployLambda } from "../src/services/deployments";
 import { OPERATOR_TOKEN, call, createLambda, env, newAccount } from "./helpers/api";
 import { createDb } from "../src/db/client";
 
-const host = { Egress: () => ({}), Toolbelt: () => ({}) } as unknown as HostExports;
+const host = { Egress: () => ({}), Toolbelt: () => ({}), LogTail: () => ({}) } as unknown as HostExports;
 
 /** A Worker Loader that records the isolates asked for and answers runs with `answer` (or never). */
 function recordingLoader(answer: "ok" | "never") {
