@@ -1,7 +1,7 @@
 // The per-account concurrency gate (AccountGate) on the invocation path: a burst over
 // concurrentInvocations, every trigger through the same gate, slots coming back (also after a
 // timeout), and the account's own timeoutMs. Faults (lost invocations, restarts): faults.test.ts.
-import { storedCount, storedRows } from "./helpers/data-plane";
+import { storedCount, storedRows, waitForStored } from "./helpers/data-plane";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LEASE_PREFIX, type AccountGate } from "../src/gate/account-gate";
@@ -156,7 +156,7 @@ describe("timeouts", () => {
 });
 
 describe("GATE_BYPASS (npm run bench only)", () => {
-  it("GATE_BYPASS=1 runs invocations without the gate: no slot, no limit, no count", async () => {
+  it("GATE_BYPASS=1 runs invocations without the gate's admission: no slot, no limit, no count; records are still stored", async () => {
     const a = await newAccount();
     await setLimits(a, { concurrentInvocations: 1 });
     const fn = await deployed(a, slow(300));
@@ -169,6 +169,7 @@ describe("GATE_BYPASS (npm run bench only)", () => {
       delete vars.GATE_BYPASS;
     }
     expect(await gate(a).usage()).toMatchObject({ inUse: 0, invocationsThisMonth: 0 });
+    expect(await waitForStored(a.accountId, 3)).toBe(3);
     // Without it, the limit holds again.
     const answers = await Promise.all([invoke(a, fn), invoke(a, fn)]);
     expect(answers.map((r) => r.status).sort()).toEqual([200, 429]);
