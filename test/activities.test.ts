@@ -2,6 +2,7 @@
 // line per change with an entity and a sentence built from allow-listed detail fields only (never a
 // secret value, key or token), keyset pages, filters, Admin + Developer only, per account, and the
 // 60-day retention run by the Cron Trigger in bounded batches.
+import type { Activity } from "../src/services/activities";
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
@@ -24,15 +25,6 @@ const MINUTE = 60_000;
 const workerEnv = env as unknown as Env;
 const base = (a: TestAccount) => `/api/account/${a.accountId}`;
 
-interface Activity {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  entity: string;
-  target: string;
-  summary: string;
-}
 
 async function page(a: TestAccount, query = "", key = a.admin) {
   const res = await call(`${base(a)}/activities${query}`, { key });

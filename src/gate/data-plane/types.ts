@@ -8,7 +8,14 @@ export type Trigger = "http" | "test" | "schedule" | "event";
 export type LogLevel = "Debug" | "Info" | "Warn" | "Error";
 export const LOG_LEVELS: readonly LogLevel[] = ["Debug", "Info", "Warn", "Error"];
 
-/** One outbound request as stored with a record (see runtime/sandbox OutboundCall). */
+/**
+ * One outbound request of an invocation, as Egress saw it (one entry per hop of a followed
+ * redirect): the HTTP status that came back, "blocked" (refused: allow-list, raw socket, redirect
+ * chain) or "failed" (a network error). `path` is the path and query, secrets redacted, cut at
+ * OUTBOUND_PATH_MAX characters. `unattributed` marks a request that did not come through the
+ * invocation's own channel (a raw socket, or fetch() used outside the platform's wrapper): it is
+ * listed in every invocation of the function that was running at the time.
+ */
 export interface StoredOutbound {
   host: string;
   method: string;

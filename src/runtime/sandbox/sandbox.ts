@@ -1,11 +1,8 @@
+import type { StoredLog, StoredOutbound } from "../../gate/data-plane/types";
 import { buildWorkerCode, cpuLimitMs, isolateId, type HostExports, type SandboxSpec } from "./worker-code";
 
-export interface LogEntry {
-  level: "Debug" | "Info" | "Warn" | "Error";
-  message: string;
-  extras: unknown[];
-  timestamp: number;
-}
+/** A log entry as the isolate captures it and a record keeps it (defined with the records, a floor down). */
+export type LogEntry = StoredLog;
 
 export interface ErrorDescription {
   name: string;
@@ -13,22 +10,8 @@ export interface ErrorDescription {
   stack?: string;
 }
 
-/**
- * One outbound request of an invocation, as Egress saw it (one entry per hop of a followed
- * redirect): the HTTP status that came back, "blocked" (refused: allow-list, raw socket, redirect
- * chain) or "failed" (a network error). `path` is the path and query, secrets redacted, cut at
- * OUTBOUND_PATH_MAX characters. `unattributed` marks a request that did not come through the
- * invocation's own channel (a raw socket, or fetch() used outside the platform's wrapper): it is
- * listed in every invocation of the function that was running at the time.
- */
-export interface OutboundCall {
-  host: string;
-  method: string;
-  path?: string;
-  status: number | "blocked" | "failed";
-  durationMs: number;
-  unattributed?: true;
-}
+/** One outbound request of an invocation, as Egress saw it (see gate/data-plane/types.ts). */
+export type OutboundCall = StoredOutbound;
 
 /** A secret the isolate noted (its key, the value as the toolbelt gave it). */
 export type IsolateSecret = [key: string, value: unknown];
