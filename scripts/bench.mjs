@@ -12,13 +12,18 @@
 //   - recovery: how soon another account is served again after a function starts a CPU loop, and
 //     after one starts allocating without bound (issue 11: <= 10 s each), on its own supervised
 //     instance (scripts/lib/bench-recovery.mjs)
-// BENCH_ONLY=throughput runs only the throughput rounds; BENCH_ONLY=recovery only the recovery runs.
+//   - observability: search latency over 1,000,000 log entries of one account, exports of 10,000
+//     and 100,000 lines in flat memory, invoke p99 while retention deletes them (issue 12), on its
+//     own instance (scripts/lib/bench-observability.mjs; BENCH_LOG_ENTRIES sets the count)
+// BENCH_ONLY=throughput runs only the throughput rounds; BENCH_ONLY=recovery only the recovery runs;
+// BENCH_ONLY=observability only the observability section.
 // Exits 1 if a target is missed, 2 if the bench itself failed.
 import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { accountWithFunction, api, queryD1, startPlatform } from "./lib/bench-platform.mjs";
+import { measureObservability, observabilityReport } from "./lib/bench-observability.mjs";
 import { measureRecovery, recoveryReport } from "./lib/bench-recovery.mjs";
 import { msUntilNextTick, scheduledPath } from "./lib/cron-tick.mjs";
 import { generateSecrets } from "./lib/dev-vars.mjs";
@@ -34,7 +39,7 @@ const WARMUP_MS = 1000;
 const DEPLOYS = 20;
 const FIRST_INVOKE_GIVE_UP_MS = 10_000;
 const SCHEDULES = 1000;
-const WATCHDOG_MS = 10 * 60_000; // the whole bench, whatever happens
+const WATCHDOG_MS = 20 * 60_000; // the whole bench, whatever happens (observability alone takes about 6 min)
 const TARGET_RATIO = 0.5;
 const TARGET_GATE_RATIO = 0.8;
 const TARGET_DEPLOY_P50_MS = 250;
@@ -79,6 +84,14 @@ async function recoveryOnly() {
   return printTargets(targets);
 }
 
+/** BENCH_ONLY=observability: only the observability figures. */
+async function observabilityOnly() {
+  const vars = generateSecrets();
+  const { lines, targets } = observabilityReport(await measureObservability({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
+  console.log(`\nedgefn bench (observability only)${lines}`);
+  return printTargets(targets);
+}
+
 function printTargets(targets) {
   console.log("\n  targets");
   for (const [ok, what, got] of targets) console.log(`    ${ok ? "PASS" : "FAIL"}  ${what}: ${got}`);
@@ -87,6 +100,7 @@ function printTargets(targets) {
 
 async function main() {
   if (process.env.BENCH_ONLY === "recovery") return recoveryOnly();
+  if (process.env.BENCH_ONLY === "observability") return observabilityOnly();
   const vars = generateSecrets(); // throwaway values for this run only, passed with --var
   const gated = await startPlatform({ name: "gated", tmp, vars, logFd, say });
   platforms.push(gated);
@@ -143,7 +157,9 @@ async function main() {
   platforms.splice(platforms.indexOf(gated), 1);
 
   const recovery = quick ? null : recoveryReport(await measureRecovery({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
-  return report({ totals, ...deploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery });
+  await Promise.all(platforms.splice(0).map((p) => p.stop())); // the recovery instance: nothing else runs beside the next one
+  const observability = quick ? null : observabilityReport(await measureObservability({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
+  return report({ totals, ...deploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery, observability });
 }
 
 /** Redeploys the function DEPLOYS times and measures how soon an invoke answers the new code. */
@@ -211,7 +227,7 @@ async function schedulerDelay(platform, operatorToken, fn) {
   return { count: rows.length, delays, byStatus };
 }
 
-function report({ totals, firstInvokeMs, deployCallMs, schedules, memory, peakSumKiB, runtimePort, recovery }) {
+function report({ totals, firstInvokeMs, deployCallMs, schedules, memory, peakSumKiB, runtimePort, recovery, observability }) {
   const sum = (rs) => {
     const latencies = rs.flatMap((r) => r.latencies);
     const seconds = rs.reduce((n, r) => n + r.elapsedMs, 0) / 1000;
@@ -252,6 +268,7 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
   }
   if (memory.length) console.log(`    ${mib(peakSumKiB).padStart(10)}  highest sampled sum of RSS`);
   if (recovery) console.log(recovery.lines);
+  if (observability) console.log(observability.lines);
 
   const targets = [
     [ratio >= TARGET_RATIO, `invoke throughput >= ${TARGET_RATIO} × healthz`, `${ratio.toFixed(2)} ×`],
@@ -259,6 +276,7 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
     [allStarted, `all ${SCHEDULES} due schedules start within the minute`, `${schedules.count} runs, ${late} later than ${TARGET_SCHEDULE_MAX_MS / 1000} s`],
     [deployP50 <= TARGET_DEPLOY_P50_MS, `deploy-to-first-invoke p50 <= ${TARGET_DEPLOY_P50_MS} ms`, `${deployP50.toFixed(0)} ms`],
     ...(recovery?.targets ?? []),
+    ...(observability?.targets ?? []),
   ];
   return printTargets(targets);
 }
