@@ -4,7 +4,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AccountGate } from "../src/gate/account-gate";
+import { LEASE_MARGIN_MS } from "../src/gate/lease";
 import type { RecordWithLogs } from "../src/gate/data-plane/types";
+import { LOG_SCAN_MAX } from "../src/gate/data-plane/queries";
 import { CSV_HEADER, EXPORT_PAGE } from "../src/services/logs";
 import { OPERATOR_TOKEN, call, deployed, env, invoke, json, newAccount, wireStatus, type TestAccount } from "./helpers/api";
 import { gateOf, storedCount, storedRows, waitForStored } from "./helpers/data-plane";
@@ -230,6 +232,30 @@ describe("log search", () => {
     expect(new Set(seen).size).toBe(6);
   });
 
+  it("one call reads at most LOG_SCAN_MAX entries: a rare match past it comes on a later page, through nextCursor", async () => {
+    const a = await newAccount();
+    const t = Date.now() - 3_600_000;
+    const rare = syntheticRecord("fn-scan", t, 1, "CODING_FAILURE");
+    rare.logs[0]!.level = "Error";
+    const common = Array.from({ length: Math.ceil((LOG_SCAN_MAX + 500) / 10) }, (_, i) => syntheticRecord("fn-scan", t + 1000 + i * 20, 10));
+    for (const batch of [[rare], ...Array.from({ length: Math.ceil(common.length / 100) }, (_, i) => common.slice(i * 100, (i + 1) * 100))]) {
+      await gateOf(a.accountId).settleMany({ records: batch });
+    }
+    const first = await json(await logs(a, "?levels=Error"));
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await json(await logs(a, `?levels=Error&cursor=${encodeURIComponent(first.nextCursor)}`));
+    expect(second.items.map((i: any) => i.invocationId)).toEqual([rare.record.id]);
+    expect(second.nextCursor).toBeNull();
+    // The same through the full-text index and the function's index.
+    const byText = await json(await logs(a, `?q=entry&status=CODING_FAILURE`));
+    expect(byText.items).toEqual([]);
+    expect((await json(await logs(a, `?q=entry&status=CODING_FAILURE&cursor=${encodeURIComponent(byText.nextCursor)}`))).items).toHaveLength(1);
+    // Export follows the cursor by itself.
+    const csv = (await (await call(`/api/account/${a.accountId}/logs/export?filterLevels=Error`, { key: a.invocation })).text()).trim().split("\n");
+    expect(csv).toHaveLength(2);
+  });
+
   it("a malformed query, level, cursor or time is a 400 that names the problem", async () => {
     const a = await newAccount();
     const malformed = await logs(a, `?q=${encodeURIComponent('"unclosed phrase')}`);
@@ -438,6 +464,25 @@ describe("records written to D1 before the data plane", () => {
     const moved = await json(await call(`/api/account/${a.accountId}/invocations/${legacy[0]!.id}`, { key: a.invocation }));
     expect(moved.logs).toEqual([{ level: "Info", message: `legacy line of ${legacy[0]!.id}`, extras: [], timestamp: legacy[0]!.startedAt }]);
     expect((await json(await logs(a, "?q=legacy"))).items).toHaveLength(5);
+  });
+});
+
+describe("the gate's alarm", () => {
+  it("is set again when the one it set is long overdue without having run (it was seen to vanish locally)", async () => {
+    const a = await newAccount();
+    await storedRows(a.accountId, "SELECT 1"); // started, first chores done or scheduled
+    await runDurableObjectAlarm(gateOf(a.accountId));
+    // The state a vanished alarm leaves: none stored, while the instance believes one is set long ago.
+    await runInDurableObject(gateOf(a.accountId), async (instance: AccountGate, state) => {
+      await state.storage.deleteAlarm();
+      (instance as unknown as { alarmAt: number | null }).alarmAt = Date.now() - 60_000;
+    });
+    const lease = { invocationId: crypto.randomUUID(), accountId: a.accountId, lambdaUuid: "fn", deploymentId: null, version: 1, trigger: "http" as const, requestId: "r", startedAt: Date.now(), deadline: Date.now() + 60_000 };
+    await gateOf(a.accountId).acquire(lease, { concurrentInvocations: 5, invocationsPerMonth: 100, enforceMonthlyQuota: false });
+    // Set again at once; it runs what was due and re-arms for the lease (null only while it runs).
+    const alarmAt = () => runInDurableObject(gateOf(a.accountId), (_: AccountGate, state) => state.storage.getAlarm());
+    for (let i = 0; i < 50 && (await alarmAt()) === null; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await alarmAt()).toBe(lease.deadline + LEASE_MARGIN_MS);
   });
 });
 

@@ -12,6 +12,8 @@ const RECLAIM_BATCH = 100;
 const RECLAIM_RETRY_MS = 30_000;
 // Monthly counters kept, for reports of past months.
 const MONTHS_KEPT = 13;
+// An alarm overdue by more than this (and not running) is set again (see alarmNoLaterThan).
+const ALARM_LATE_MS = 10_000;
 // The first guess of how long an invocation holds its slot, until some ended.
 const INITIAL_HOLD_MS = 1_000;
 // Storage keys (the Durable Object's key-value API, in its SQLite database).
@@ -307,9 +309,17 @@ export class AccountGate extends DurableObject<Env> {
     if (due.length > 0) await this.alarmNoLaterThan(Math.min(...due));
   }
 
-  /** Moves the alarm earlier if needed (one alarm per object; leases mostly expire in order). */
+  /**
+   * Moves the alarm earlier if needed (one alarm per object; leases mostly expire in order). An
+   * alarm this instance set that is overdue by more than ALARM_LATE_MS and has not run (alarm()
+   * clears alarmAt) is taken as lost and set again: locally, a first alarm was seen to vanish
+   * without running, and then nothing would ever close a lease or run retention.
+   */
   private async alarmNoLaterThan(at: number) {
-    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    const lost = this.alarmAt !== null && this.alarmAt < Date.now() - ALARM_LATE_MS;
+    if (this.alarmAt !== null && this.alarmAt <= at && !lost) return;
+    // A lost alarm's work (due chores, expired leases) is done at once; its next alarm follows from there.
+    if (lost) at = Math.min(at, Date.now());
     await this.ctx.storage.setAlarm(at);
     this.alarmAt = at;
   }

@@ -45,12 +45,12 @@ function checkFilter(f: LogFilter) {
   if (f.from !== undefined && f.to !== undefined && f.from > f.to) throw badInput("from must not be after to");
 }
 
-async function find(accountId: string, q: LogQuery): Promise<LogHit[]> {
-  const answer = (await dataPlaneOf(accountId).findLogs(accountId, q)) as { hits: LogHit[] } | { malformed: string };
+async function find(accountId: string, q: LogQuery): Promise<{ hits: LogHit[]; next: number | null }> {
+  const answer = (await dataPlaneOf(accountId).findLogs(accountId, q)) as { hits: LogHit[]; next: number | null } | { malformed: string };
   if ("malformed" in answer) {
     throw new ApiError(400, ErrorCodes.badInput, `q is not a valid search: ${answer.malformed}. Words match words; "a phrase" in double quotes, a prefix with *, AND, OR, NOT and parentheses combine them`);
   }
-  return answer.hits;
+  return answer;
 }
 
 const item = (h: LogHit) => ({
@@ -63,12 +63,16 @@ const item = (h: LogHit) => ({
   timestamp: h.timestamp,
 });
 
-/** One page of matching entries, newest first. An empty q means no text condition. */
+/**
+ * One page of matching entries, newest first. An empty q means no text condition. A page may hold
+ * fewer than `limit` entries (even none) and still a nextCursor, when the search read as many
+ * entries as one call may (LOG_SCAN_MAX): follow it to go on.
+ */
 export async function searchLogs(accountId: string, f: LogFilter & { cursor?: string; limit?: number }) {
   checkFilter(f);
   const limit = f.limit ?? 50;
   const q = f.q?.trim() ? f.q : undefined;
-  const hits = await find(accountId, {
+  const { hits, next } = await find(accountId, {
     ...f,
     q,
     lambdaUuid: f.lambdaUUID,
@@ -76,8 +80,7 @@ export async function searchLogs(accountId: string, f: LogFilter & { cursor?: st
     limit,
     order: "newest",
   });
-  const page = hits.slice(0, limit);
-  return { items: page.map(item), nextCursor: hits.length > limit ? encodeCursor(page[page.length - 1]!.key) : null };
+  return { items: hits.map(item), nextCursor: next === null ? null : encodeCursor(next) };
 }
 
 // --- export ---
@@ -106,7 +109,7 @@ export async function exportLogs(accountId: string, f: LogFilter, format: Export
   const encoder = new TextEncoder();
   const line = format === "csv" ? csvLine : ndjsonLine;
   const query = (cursor: number | undefined): LogQuery => ({ ...f, lambdaUuid: f.lambdaUUID, cursor, limit: EXPORT_PAGE, order: "oldest" });
-  let hits: LogHit[] | null = await find(accountId, query(undefined));
+  let page: { hits: LogHit[]; next: number | null } | null = await find(accountId, query(undefined));
   let header = format === "csv";
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -114,10 +117,14 @@ export async function exportLogs(accountId: string, f: LogFilter, format: Export
         header = false;
         controller.enqueue(encoder.encode(CSV_HEADER + "\n"));
       }
-      if (hits === null) return controller.close();
-      const page = hits.slice(0, EXPORT_PAGE);
-      if (page.length > 0) controller.enqueue(encoder.encode(page.map(line).join("")));
-      hits = hits.length > EXPORT_PAGE ? await find(accountId, query(page[page.length - 1]!.key)) : null;
+      // Each pull hands over something (or ends): a page may be empty when a call read as many
+      // entries as it may without a match, and a pull that enqueues nothing is not always repeated.
+      for (;;) {
+        if (page === null) return controller.close();
+        const text = page.hits.map(line).join("");
+        page = page.next === null ? null : await find(accountId, query(page.next));
+        if (text) return controller.enqueue(encoder.encode(text));
+      }
     },
   });
 }

@@ -124,9 +124,9 @@ export class DataPlane {
   }
 
   /** Log entries, or the reason the query is malformed (FTS5's own words). */
-  findLogs(q: LogQuery): { hits: LogHit[] } | { malformed: string } {
+  findLogs(q: LogQuery): { hits: LogHit[]; next: number | null } | { malformed: string } {
     try {
-      return { hits: findLogs(this.sql, q) };
+      return findLogs(this.sql, q);
     } catch (error) {
       const text = String(error instanceof Error ? error.message : error);
       if (q.q !== undefined && /fts5|syntax error|unterminated|no such column|unknown special query/i.test(text)) return { malformed: text.replace(/^Error: /, "") };

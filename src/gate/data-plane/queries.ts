@@ -47,45 +47,85 @@ export function getRecord(sql: SqlStorage, id: string): (InvocationRecord & { lo
   return { ...toRecord(row), logs };
 }
 
+/** Entries one search or export call reads at most; past it, the caller gets a cursor to go on from. */
+export const LOG_SCAN_MAX = 5_000;
+
 /**
- * Log entries matching the query, limit + 1 of them, newest first (search) or oldest first
- * (export). `q` goes to FTS5 as it is; a malformed one throws SQLite's own message
- * ("fts5: syntax error near ..."), which the caller turns into a 400.
+ * Log entries matching the query, newest first (search) or oldest first (export), at most `limit`,
+ * and where to go on from (`next`: the last key read, null when nothing is left). Each call reads
+ * at most LOG_SCAN_MAX entries, so no search holds the account's object for long, whatever it asks;
+ * a page may then hold fewer than `limit` entries and still have a `next`.
+ *
+ * The entries are read in key order from the narrowest index, which also gives the order (no sort):
+ * the request id's, else the full-text index for `q`, else the function's, else the time span; the
+ * other filters are checked as the entries are read. `q` goes to FTS5 as it is; a malformed one
+ * throws SQLite's own message ("fts5: syntax error near ..."), which the caller turns into a 400.
  */
-export function findLogs(sql: SqlStorage, q: LogQuery): LogHit[] {
-  const where: string[] = [];
-  const args: SqlStorageValue[] = [];
-  // The time span and the cursor are a key range: FTS5 and the primary key both narrow to it.
+export function findLogs(sql: SqlStorage, q: LogQuery): { hits: LogHit[]; next: number | null } {
+  // The time span and the cursor are a key range: every index below narrows to it.
   let low = q.from !== undefined ? q.from * KEYS_PER_MS : 0;
   let high = q.to !== undefined ? (q.to + 1) * KEYS_PER_MS - 1 : Number.MAX_SAFE_INTEGER;
   if (q.cursor !== undefined) {
     if (q.order === "newest") high = Math.min(high, q.cursor - 1);
     else low = Math.max(low, q.cursor + 1);
   }
-  where.push("t.rowid BETWEEN ? AND ?"), args.push(low, high);
-  if (q.q !== undefined) where.push("log_text MATCH ?"), args.push(q.q);
-  if (q.lambdaUuid !== undefined) where.push("l.lambda_uuid = ?"), args.push(q.lambdaUuid);
-  if (q.requestId !== undefined) where.push("l.request_id = ?"), args.push(q.requestId);
-  if (q.status !== undefined) where.push("l.status = ?"), args.push(q.status);
-  if (q.levels?.length) where.push(`l.level IN (${q.levels.map(() => "?").join(", ")})`), args.push(...q.levels);
-  const rows = sql.exec<Row>(
-    `SELECT t.rowid AS key, t.message, t.extras, l.level, l.lambda_uuid, l.invocation_id, l.request_id
-     FROM log_text t JOIN logs l ON l.key = t.rowid
-     WHERE ${where.join(" AND ")}
-     ORDER BY t.rowid ${q.order === "newest" ? "DESC" : "ASC"} LIMIT ?`,
-    ...args,
-    q.limit + 1,
-  );
-  return rows.toArray().map((r) => ({
-    key: r.key as number,
-    lambdaUuid: r.lambda_uuid as string,
-    invocationId: r.invocation_id as string,
-    requestId: r.request_id as string,
-    level: r.level as StoredLog["level"],
-    message: r.message as string,
-    extras: JSON.parse(r.extras as string),
-    timestamp: Math.floor((r.key as number) / KEYS_PER_MS),
-  }));
+  const dir = q.order === "newest" ? "DESC" : "ASC";
+  const columns = "l.key, l.level, l.lambda_uuid, l.invocation_id, l.request_id, l.status";
+  let rows: Iterable<Row>;
+  if (q.requestId !== undefined) {
+    rows = sql.exec<Row>(
+      `SELECT ${columns} FROM logs l INDEXED BY logs_request WHERE l.request_id = ? AND l.key BETWEEN ? AND ?
+       ${q.q !== undefined ? "AND l.key IN (SELECT rowid FROM log_text WHERE log_text MATCH ?)" : ""} ORDER BY l.key ${dir}`,
+      q.requestId, low, high, ...(q.q !== undefined ? [q.q] : []),
+    );
+  } else if (q.q !== undefined) {
+    rows = sql.exec<Row>(
+      `SELECT ${columns} FROM log_text t CROSS JOIN logs l ON l.key = t.rowid
+       WHERE log_text MATCH ? AND t.rowid BETWEEN ? AND ? ORDER BY t.rowid ${dir}`,
+      q.q, low, high,
+    );
+  } else if (q.lambdaUuid !== undefined) {
+    rows = sql.exec<Row>(`SELECT ${columns} FROM logs l INDEXED BY logs_lambda WHERE l.lambda_uuid = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, q.lambdaUuid, low, high);
+  } else {
+    rows = sql.exec<Row>(`SELECT ${columns} FROM logs l WHERE l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, low, high);
+  }
+  const levels = q.levels?.length ? new Set<string>(q.levels) : null;
+  const found: Row[] = [];
+  let scanned = 0;
+  let last: number | null = null;
+  let more = false;
+  // The cursor is lazy: leaving the loop stops SQLite reading.
+  for (const r of rows) {
+    if (found.length === q.limit || scanned === LOG_SCAN_MAX) {
+      more = true;
+      break;
+    }
+    scanned++;
+    last = r.key as number;
+    if (q.lambdaUuid !== undefined && r.lambda_uuid !== q.lambdaUuid) continue;
+    if (q.status !== undefined && r.status !== q.status) continue;
+    if (levels && !levels.has(r.level as string)) continue;
+    found.push(r);
+  }
+  const texts = new Map<number, Row>();
+  if (found.length > 0) {
+    const keys = JSON.stringify(found.map((r) => r.key));
+    for (const t of sql.exec<Row>("SELECT rowid AS key, message, extras FROM log_text WHERE rowid IN (SELECT value FROM json_each(?))", keys)) texts.set(t.key as number, t);
+  }
+  const hits = found.map((r) => {
+    const t = texts.get(r.key as number);
+    return {
+      key: r.key as number,
+      lambdaUuid: r.lambda_uuid as string,
+      invocationId: r.invocation_id as string,
+      requestId: r.request_id as string,
+      level: r.level as StoredLog["level"],
+      message: (t?.message as string) ?? "",
+      extras: t ? JSON.parse(t.extras as string) : [],
+      timestamp: Math.floor((r.key as number) / KEYS_PER_MS),
+    };
+  });
+  return { hits, next: more ? last : null };
 }
 
 const SUMS = [...Object.values(STATUS_COLUMN), ...HISTOGRAM_COLUMNS].map((c) => `sum(${c}) AS ${c}`).join(", ");

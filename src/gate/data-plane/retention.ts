@@ -22,9 +22,9 @@ export function deleteExpired(sql: SqlStorage, keys: LogKeys, cutoff: number, re
     cutoffKey,
   ).toArray();
   if (logs.length > 0) {
-    const lastKey = logs.reduce((m, r) => Math.max(m, r.key as number), 0);
-    sql.exec("DELETE FROM log_text WHERE rowid <= ?", lastKey);
-    keys.forgetBelow(lastKey + 1);
+    // By the keys just deleted: a rowid range on the FTS5 table would walk its whole index.
+    sql.exec("DELETE FROM log_text WHERE rowid IN (SELECT value FROM json_each(?))", JSON.stringify(logs.map((r) => r.key)));
+    keys.forgetBelow(logs.reduce((m, r) => Math.max(m, r.key as number), 0) + 1);
   }
   const records = sql.exec(
     `DELETE FROM invocations WHERE id IN (SELECT id FROM invocations WHERE started_at < ? ORDER BY started_at LIMIT ${RETENTION_STEP_ROWS})`,
