@@ -2,7 +2,7 @@
 // records (with their leases ended, in one transaction), read them, and keep them within retention.
 import { moveLegacyStep } from "./legacy";
 import { countRecords, findLogs, getRecord, listRecords, metricsByFunction, metricsSeries } from "./queries";
-import { DAY_MS, deleteExpired } from "./retention";
+import { DAY_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
 import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION } from "./schema";
 import { LogKeys, amendLogs, storeRecords } from "./store";
 import type { LogHit, LogQuery, RecordQuery, RecordWithLogs, StoredLog } from "./types";
@@ -95,7 +95,7 @@ export class DataPlane {
   /** One bounded retention step (see retention.ts), with its next due time. */
   retentionStep(now: number) {
     const { more, nextExpiry } = this.storage.transactionSync(() => deleteExpired(this.sql, this.keys, now - this.retentionMs, this.retentionMs));
-    this.chores.retentionAt = more ? now : nextExpiry;
+    this.chores.retentionAt = more ? now + RETENTION_PAUSE_MS : nextExpiry;
   }
 
   /** One step of moving the account's pre-data-plane records out of D1 (see legacy.ts). */
