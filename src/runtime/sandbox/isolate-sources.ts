@@ -3,6 +3,8 @@
 // text: by wrangler's Text module rule for `isolate/*.js` (wrangler.toml [[rules]]), and in tests by
 // the same rule in vitest.config.ts. The casts say what the bundlers make of these imports.
 import mainModule from "./isolate/main.js";
+// values.js is an ES module with named exports only (main.js imports them): its text is the default the bundlers add.
+import * as valuesModule from "./isolate/values.js";
 import platformModule from "./isolate/platform.js";
 import toolbeltModule from "./isolate/toolbelt.js";
 import httpClientModule from "./isolate/http-client.js";
@@ -10,6 +12,7 @@ import httpClientModule from "./isolate/http-client.js";
 const text = (module: unknown) => module as unknown as string;
 
 export const WRAPPER_SOURCE = text(mainModule);
+export const VALUES_SOURCE = text((valuesModule as unknown as { default: unknown }).default);
 export const PLATFORM_SOURCE = text(platformModule);
 export const TOOLBELT_SOURCE = text(toolbeltModule);
 export const HTTP_CLIENT_SOURCE = text(httpClientModule);

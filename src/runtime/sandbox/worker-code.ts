@@ -1,6 +1,6 @@
 import { sha256Hex } from "../../crypto/hash";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
-import { HTTP_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
+import { HTTP_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
 
 /** What the loader needs to know about one deployable version of a function. */
 export interface SandboxSpec {
@@ -28,7 +28,7 @@ let platformHash: Promise<string> | undefined;
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables">): Promise<string> {
-  platformHash ??= sha256Hex(WRAPPER_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
+  platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
   return sha256Hex(JSON.stringify([await platformHash, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
 }
 
@@ -54,6 +54,7 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
     mainModule: "main.js",
     modules: {
       "main.js": WRAPPER_SOURCE,
+      "values.js": VALUES_SOURCE,
       "platform.js": { cjs: PLATFORM_SOURCE },
       "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },

@@ -9,6 +9,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createRequire } from "node:module";
+import { describe, jsonSafe, textOf } from "./values.js";
 
 // Named apart from `require` so that tsc does not take the brand's lambda.js for a module of ours.
 const requireModule = createRequire("/main.js");
@@ -20,9 +21,6 @@ const platform = requireModule("./platform.js");
 const { stringify, parse } = JSON;
 const platformFetch = globalThis.fetch;
 const encoder = new TextEncoder();
-const ObjectKeys = Object.keys;
-const defineProperty = Object.defineProperty;
-const isArray = Array.isArray;
 const raceOf = Promise.race.bind(Promise);
 // The runtime's own console: what it is told reaches the platform's Tail (runtime/log-tail.ts),
 // which keeps the logs of an invocation that never answers (a timeout, the CPU or memory limit,
@@ -37,76 +35,12 @@ const REDIRECT_MODE_HEADER = "x-edgefn-redirect";
 // function from growing memory without bound.
 const CAPTURE_MAX_ENTRIES = 100;
 const CAPTURE_MAX_CHARS = 64 * 1024;
-// Log extras deeper than this are cut (they cross the RPC boundary and are stored as JSON).
-const EXTRAS_MAX_DEPTH = 32;
-// An error message or stack longer than this is cut.
-const ERROR_TEXT_MAX = 10_000;
 // Secret values noted in this isolate (key -> value), for the host's redaction of later
 // invocations that log a value cached in module scope (as LivePerson recommends) without reading it.
 const ISOLATE_SECRETS_MAX = 100;
 const SECRET_JSON_MAX = 20_000;
 /** @type {Map<string, unknown>} */
 const isolateSecrets = new Map();
-
-/** @param {unknown} value */
-const textOf = (value) => {
-  try {
-    return String(value);
-  } catch {
-    return "[a value that cannot be shown as text]";
-  }
-};
-
-/** @param {string} text */
-const cut = (text) => (text.length > ERROR_TEXT_MAX ? text.slice(0, ERROR_TEXT_MAX) + "…" : text);
-
-/**
- * A copy of `value` that JSON can carry, at most EXTRAS_MAX_DEPTH deep; never throws.
- * @param {unknown} value
- * @returns {unknown}
- */
-function jsonSafe(value) {
-  if (value === undefined) return null;
-  try {
-    const text = stringify(value, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === "bigint" ? String(v) : v));
-    return text === undefined ? null : bounded(parse(text), 0);
-  } catch {
-    return textOf(value);
-  }
-}
-
-/**
- * @param {unknown} value
- * @param {number} depth
- * @returns {unknown}
- */
-function bounded(value, depth) {
-  if (value === null || typeof value !== "object") return value;
-  if (depth >= EXTRAS_MAX_DEPTH) return `[nested deeper than ${EXTRAS_MAX_DEPTH} levels]`;
-  if (isArray(value)) return value.map((v) => bounded(v, depth + 1));
-  /** @type {Record<string, unknown>} */
-  const out = {};
-  const source = /** @type {Record<string, unknown>} */ (value);
-  for (const k of ObjectKeys(source)) defineProperty(out, k, { value: bounded(source[k], depth + 1), enumerable: true, writable: true, configurable: true });
-  return out;
-}
-
-/**
- * What a failure looks like to the host; never throws, whatever was thrown.
- * @param {unknown} error
- * @returns {{ name: string; message: string; stack?: string }}
- */
-function describe(error) {
-  try {
-    if (error instanceof Error) {
-      return { name: cut(textOf(error.name)), message: cut(textOf(error.message)), stack: typeof error.stack === "string" ? cut(error.stack) : undefined };
-    }
-    if (typeof error === "string") return { name: "Error", message: cut(error) };
-    return { name: "Error", message: cut(textOf(stringify(jsonSafe(error)))) };
-  } catch {
-    return { name: "Error", message: "the function failed with a value that cannot be described" };
-  }
-}
 
 /** What one invocation captured; only this module holds it. */
 class Capture {
