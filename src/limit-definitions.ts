@@ -1,4 +1,4 @@
-// The per-account limits: name, kind, default, bounds and meaning of each (README "Limits"). The
+// The per-account limits: name, kind, default, bounds and meaning of each (docs/limits.md). The
 // operator overrides them per account (services/limits.ts, table account_limits); the invocation
 // path and the gate read the effective values. Adding a limit: one entry here and one nullable
 // column in account_limits.

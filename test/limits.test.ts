@@ -37,7 +37,7 @@ describe("operator: per-account limits", () => {
 
   it("answers the documented defaults, sets an override, and null restores the default", async () => {
     const a = await newAccount();
-    // The documented defaults (README "Limits"; issue 4).
+    // The documented defaults (docs/limits.md; issue 4).
     const defaults = { concurrentInvocations: 50, functions: 50, schedules: 50, invocationsPerMonth: 150000, enforceMonthlyQuota: false, timeoutMs: 30000, outboundPerSecond: 20, logRetentionDays: 30 };
     const none = Object.fromEntries(Object.keys(defaults).map((k) => [k, null]));
     expect(await json(await get(a.accountId))).toEqual({ accountId: a.accountId, ...none, defaults, effective: defaults });

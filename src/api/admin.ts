@@ -99,7 +99,7 @@ export const adminRoutes = newRouter().openapi(
     path: "/admin/secrets/rewrap",
     summary: "Re-wrap one page of the accounts' secret data keys under the current SECRETS_KEK version (operator only)",
     description:
-      "KEK rotation (README \"Secrets\"): call with the returned nextCursor until it is null. Only data-key records change, " +
+      "KEK rotation (docs/secrets-and-allow-list.md): call with the returned nextCursor until it is null. Only data-key records change, " +
       "each keeping its key material, so no secret is touched; a page can be run again safely.",
     middleware: [operatorOnly] as const,
     security: [{ operatorToken: [] }],

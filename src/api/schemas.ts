@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ROLES } from "../auth/principal";
 import { MAX_JSON_NESTING, nestingRule, nestsDeeperThan } from "../json-nesting";
 
-// Limits of a function, as LivePerson Functions documents them (README "Limits").
+// Limits of a function, as LivePerson Functions documents them (docs/limits.md).
 export const LIMITS = {
   nameMax: 50,
   descriptionMax: 100,

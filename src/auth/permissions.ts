@@ -1,6 +1,6 @@
 import type { Role } from "./principal";
 
-// The one permission table (LivePerson Functions' permission system, see README "Roles").
+// The one permission table (LivePerson Functions' permission system, see docs/api.md, Roles).
 // Every /api/account route names one of these actions; nothing else decides access.
 export const PERMISSIONS = {
   "lambda:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],

@@ -3,7 +3,7 @@
 // Format: either one base64 32-byte key (its version is "v1"), or a comma-separated list of
 // `<version>:<base64 32-byte key>` entries whose first entry is the current version, e.g.
 // `v2:<new>,v1:<old>`. New data keys are wrapped under the current version; a data key wrapped
-// under an older version stays readable while its version is in the list (see README "Secrets").
+// under an older version stays readable while its version is in the list (see docs/secrets-and-allow-list.md).
 //
 // No message, error or log line here ever contains key material: errors name the entry by its
 // position and version only.

@@ -43,7 +43,7 @@ export interface InvokeRequest {
   deadline?: number;
 }
 
-/** The largest result a function may return: its JSON, in bytes (README "Limits"). */
+/** The largest result a function may return: its JSON, in bytes (docs/limits.md). */
 export const MAX_RESULT_BYTES = 5 * 1024 * 1024;
 
 /**

@@ -1,4 +1,4 @@
-// The outbound allow-list rules (README "Outbound allow-list"), pure so they are unit-testable:
+// The outbound allow-list rules (docs/secrets-and-allow-list.md), pure so they are unit-testable:
 // parsing and normalising an entry, matching a URL against the entries, and private-range checks.
 //
 // Entries (stored normalised: lower case, no trailing dot, IDNA as punycode, IPv6 in brackets):

@@ -1,6 +1,6 @@
 // Durations are kept per metrics bucket as a histogram over fixed classes, so that percentiles of
 // any span come from adding counts, never from reading records. A class is named by its upper
-// bound; a percentile is interpolated within its class (README "Metrics": accurate to the class).
+// bound; a percentile is interpolated within its class (docs/observability.md, Metrics: accurate to the class).
 
 /** Upper bounds (ms, inclusive) of the duration classes; the last class is everything above. */
 export const DURATION_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000, 300_000] as const;
