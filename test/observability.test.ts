@@ -144,7 +144,7 @@ describe("logs that survive a timeout or a crash (the runtime's Tail)", () => {
     const victim = syntheticRecord("fn-victim", Date.now() - 1000, 0, "TIMEOUT");
     await gateOf(a.accountId).settleMany({ records: [{ ...victim, logsAwaited: "the-real-token" }] });
     const line = (message: string) => [{ level: "Info" as const, message, extras: [], timestamp: Date.now() }];
-    const messages = async () => (await storedRows(a.accountId, "SELECT t.message FROM logs l JOIN log_text t ON t.rowid = l.key WHERE l.invocation_id = ? ORDER BY l.seq", victim.record.id)).map((r) => r.message);
+    const messages = async () => (await storedRows(a.accountId, "SELECT message FROM logs WHERE invocation_id = ? ORDER BY seq", victim.record.id)).map((r) => r.message);
     await gateOf(a.accountId).amendLogs(a.accountId, victim.record.id, "a-guess", line("forged"));
     await gateOf(a.accountId).amendLogs(a.accountId, victim.record.id, "", line("forged"));
     expect(await messages()).toEqual([]);
@@ -255,6 +255,60 @@ describe("log search", () => {
     // Export follows the cursor by itself.
     const csv = (await (await call(`/api/account/${a.accountId}/logs/export?filterLevels=Error`, { key: a.invocation })).text()).trim().split("\n");
     expect(csv).toHaveLength(2);
+  });
+
+  it("the index is kept by day: pages run newest first across days, and q with a request id stays within that request", async () => {
+    const a = await newAccount();
+    const day = 86_400_000;
+    const records = [5, 3, 1].map((d) => syntheticRecord("fn-days", Date.now() - d * day, 3));
+    await gateOf(a.accountId).settleMany({ records });
+    expect((await storedRows(a.accountId, "SELECT count(*) AS n FROM log_days"))[0].n).toBe(3);
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    for (let page = 0; cursor !== null; page++) {
+      const body: any = await json(await logs(a, `?q=entry&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`));
+      seen.push(...body.items.map((i: any) => i.message));
+      cursor = body.nextCursor;
+      expect(page).toBeLessThan(6);
+    }
+    const expected = [...records].reverse().flatMap((r) => [...r.logs].reverse().map((l) => l.message));
+    expect(seen).toEqual(expected);
+    // Oldest first (export) across the same days.
+    const csv = (await (await call(`/api/account/${a.accountId}/logs/export?startTimestamp=0`, { key: a.invocation })).text()).trim().split("\n").slice(1);
+    expect(csv).toHaveLength(9);
+    const middle = records[1]!.record;
+    expect((await json(await logs(a, `?q=entry&requestId=${middle.requestId}`))).items.map((i: any) => i.invocationId)).toEqual([middle.id, middle.id, middle.id]);
+    expect((await json(await logs(a, `?q=entry&requestId=req-none`))).items).toEqual([]);
+    // A prefix and a span of one day.
+    const span = `&from=${records[0]!.record.startedAt - 1}&to=${records[0]!.record.startedAt + 10}`;
+    expect((await json(await logs(a, `?q=ent*${span}`))).items.map((i: any) => i.invocationId)).toEqual(Array(3).fill(records[0]!.record.id));
+  });
+
+  it("a gate whose data plane has the first layout (one index with the text) keeps its entries, searchable, after the upgrade", async () => {
+    const a = await newAccount();
+    const entry = syntheticRecord("fn-v1", Date.now() - 60_000, 0);
+    const found = await runInDurableObject(gateOf(a.accountId), async (_: AccountGate, state) => {
+      const sql = state.storage.sql;
+      for (const t of ["logs", "log_days", "log_query_check"]) sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      sql.exec("CREATE TABLE logs (key INTEGER PRIMARY KEY, invocation_id TEXT NOT NULL, lambda_uuid TEXT NOT NULL, request_id TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL, level TEXT NOT NULL)");
+      sql.exec("CREATE VIRTUAL TABLE log_text USING fts5 (message, extras, tokenize = 'unicode61')");
+      const key = entry.record.startedAt * 1024;
+      sql.exec("INSERT INTO invocations (id, lambda_uuid, trigger, status, started_at, duration_ms, request_id, outbound) VALUES (?, 'fn-v1', 'http', 'SUCCEEDED', ?, 1, 'req-v1', '[]')", entry.record.id, entry.record.startedAt);
+      sql.exec("INSERT INTO logs VALUES (?, ?, 'fn-v1', 'req-v1', 'SUCCEEDED', 0, 'Info')", key, entry.record.id);
+      sql.exec("INSERT INTO log_text (rowid, message, extras) VALUES (?, 'kept across the upgrade', '[{\"k\":1}]')", key);
+      await state.storage.put("dataPlaneSchema", 1);
+      const { DataPlane } = await import("../src/gate/data-plane/data-plane");
+      const plane = new DataPlane(state.storage);
+      await plane.open(Date.now());
+      return {
+        search: plane.findLogs({ q: "upgrade", limit: 10, order: "newest" }),
+        record: plane.getRecord(entry.record.id),
+        logText: sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'log_text'").one().n,
+      };
+    });
+    expect(found.logText).toBe(0);
+    expect("hits" in found.search && found.search.hits.map((h) => [h.message, h.extras])).toEqual([["kept across the upgrade", [{ k: 1 }]]]);
+    expect(found.record?.logs.map((l) => l.message)).toEqual(["kept across the upgrade"]);
   });
 
   it("a malformed query, level, cursor or time is a 400 that names the problem", async () => {
@@ -410,7 +464,13 @@ describe("retention", () => {
     }
     expect((await storedRows(a.accountId, "SELECT id FROM invocations")).map((r) => r.id)).toEqual([recent.record.id]);
     expect((await storedRows(a.accountId, "SELECT count(*) AS n FROM logs"))[0].n).toBe(2);
-    expect((await storedRows(a.accountId, "SELECT count(*) AS n FROM log_text"))[0].n).toBe(2);
+    // The full-text index goes by whole days: every day left still has unexpired time, and only
+    // the days listed have a table.
+    const days = (await storedRows(a.accountId, "SELECT day FROM log_days")).map((r) => r.day as number);
+    expect(days.length).toBeGreaterThan(0);
+    for (const d of days) expect((d + 1) * day).toBeGreaterThan(Date.now() - 2 * day);
+    const tables = (await storedRows(a.accountId, "SELECT name FROM sqlite_master WHERE name GLOB 'log_text_*' AND sql LIKE 'CREATE VIRTUAL TABLE%'")).map((r) => r.name);
+    expect(tables.sort()).toEqual(days.map((d) => `log_text_${d}`).sort());
     expect((await storedRows(a.accountId, "SELECT count(*) AS n FROM metrics WHERE bucket < ?", Date.now() - 2 * day))[0].n).toBe(0);
     // The alarm is armed for when the oldest remaining record expires.
     const alarm = await runInDurableObject(gateOf(a.accountId), (_: AccountGate, state) => state.storage.getAlarm());

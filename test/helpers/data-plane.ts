@@ -28,4 +28,4 @@ export async function waitForStored(accountId: string, n: number, where = "1 = 1
 
 /** The log rows of one invocation, with their text, in order. */
 export const storedLogs = (accountId: string, invocationId: string) =>
-  storedRows(accountId, "SELECT l.*, t.message, t.extras FROM logs l JOIN log_text t ON t.rowid = l.key WHERE l.invocation_id = ? ORDER BY l.seq", invocationId);
+  storedRows(accountId, "SELECT * FROM logs WHERE invocation_id = ? ORDER BY seq", invocationId);

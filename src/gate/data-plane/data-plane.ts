@@ -1,10 +1,11 @@
 // The data plane of one account, in its AccountGate's SQLite storage: what the gate calls to store
 // records (with their leases ended, in one transaction), read them, and keep them within retention.
 import { moveLegacyStep } from "./legacy";
+import { LogPartitions } from "./partitions";
 import { countRecords, findLogs, getRecord, listRecords, metricsByFunction, metricsSeries } from "./queries";
 import { DAY_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
-import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION } from "./schema";
-import { LogKeys, amendLogs, storeRecords } from "./store";
+import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION, upgradeFromV1 } from "./schema";
+import { LogKeys, amendLogs, storeRecords, type LogWriter } from "./store";
 import type { LogHit, LogQuery, RecordQuery, RecordWithLogs, StoredLog } from "./types";
 
 const SCHEMA_KEY = "dataPlaneSchema";
@@ -25,7 +26,7 @@ export interface Chores {
 
 export class DataPlane {
   private readonly sql: SqlStorage;
-  private readonly keys: LogKeys;
+  private log!: LogWriter;
   private retentionDays = DEFAULT_RETENTION_DAYS;
   private legacyDone = false;
   readonly chores: Chores = { retentionAt: null, legacyAt: null };
@@ -34,15 +35,19 @@ export class DataPlane {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    this.keys = new LogKeys(this.sql);
   }
 
   /** Creates or upgrades the tables and loads the settings; call once, in blockConcurrencyWhile. */
   async open(now: number) {
     if (((await this.storage.get<number>(SCHEMA_KEY)) ?? 0) < DATA_PLANE_SCHEMA_VERSION) {
-      for (const statement of DATA_PLANE_SCHEMA) this.sql.exec(statement);
+      this.storage.transactionSync(() => {
+        for (const statement of DATA_PLANE_SCHEMA) this.sql.exec(statement);
+        const partitions = new LogPartitions(this.sql);
+        upgradeFromV1(this.sql, (key, message, extras) => partitions.index(key, message, extras));
+      });
       await this.storage.put(SCHEMA_KEY, DATA_PLANE_SCHEMA_VERSION);
     }
+    this.log = { keys: new LogKeys(this.sql), partitions: new LogPartitions(this.sql) };
     this.retentionDays = (await this.storage.get<number>(RETENTION_KEY)) ?? DEFAULT_RETENTION_DAYS;
     this.legacyDone = (await this.storage.get<boolean>(LEGACY_DONE_KEY)) ?? false;
     this.chores.retentionAt = now;
@@ -55,12 +60,12 @@ export class DataPlane {
 
   /** Stores records (their leases are deleted by the caller in the same transaction); answers the ids stored. */
   store(batch: RecordWithLogs[], now: number): string[] {
-    const ids = storeRecords(this.sql, this.keys, batch);
+    const ids = storeRecords(this.sql, this.log, batch);
     for (const { record, logsAwaited } of batch) {
       const early = logsAwaited ? this.early.get(record.id) : undefined;
       if (!early) continue;
       this.early.delete(record.id);
-      amendLogs(this.sql, this.keys, record.id, early.token, early.logs);
+      amendLogs(this.sql, this.log, record.id, early.token, early.logs);
     }
     if (ids.length > 0 && this.chores.retentionAt === null) this.chores.retentionAt = now + this.retentionMs;
     return ids;
@@ -71,7 +76,7 @@ export class DataPlane {
    * to its record, or held until the record arrives (the Tail may be quicker than the record).
    */
   amend(invocationId: string, token: string, logs: StoredLog[], now: number) {
-    if (amendLogs(this.sql, this.keys, invocationId, token, logs) !== "no-record") return;
+    if (amendLogs(this.sql, this.log, invocationId, token, logs) !== "no-record") return;
     for (const [id, held] of this.early) {
       if (held.until >= now && this.early.size < EARLY_LOGS_MAX) break;
       this.early.delete(id);
@@ -94,14 +99,14 @@ export class DataPlane {
 
   /** One bounded retention step (see retention.ts), with its next due time. */
   retentionStep(now: number) {
-    const { more, nextExpiry } = this.storage.transactionSync(() => deleteExpired(this.sql, this.keys, now - this.retentionMs, this.retentionMs));
+    const { more, nextExpiry } = this.storage.transactionSync(() => deleteExpired(this.sql, this.log, now - this.retentionMs, this.retentionMs));
     this.chores.retentionAt = more ? now + RETENTION_PAUSE_MS : nextExpiry;
   }
 
   /** One step of moving the account's pre-data-plane records out of D1 (see legacy.ts). */
   async legacyStep(d1: D1Database, accountId: string, now: number) {
     try {
-      const moved = await moveLegacyStep(d1, this.sql, this.keys, accountId, (fn) => this.storage.transactionSync(fn));
+      const moved = await moveLegacyStep(d1, this.sql, this.log, accountId, (fn) => this.storage.transactionSync(fn));
       if (moved) {
         this.chores.legacyAt = now;
         return;
@@ -126,7 +131,7 @@ export class DataPlane {
   /** Log entries, or the reason the query is malformed (FTS5's own words). */
   findLogs(q: LogQuery): { hits: LogHit[]; next: number | null } | { malformed: string } {
     try {
-      return findLogs(this.sql, q);
+      return findLogs(this.sql, this.log.partitions, q);
     } catch (error) {
       const text = String(error instanceof Error ? error.message : error);
       if (q.q !== undefined && /fts5|syntax error|unterminated|no such column|unknown special query/i.test(text)) return { malformed: text.replace(/^Error: /, "") };

@@ -2,7 +2,7 @@
 // copied (with their logs, counted into the metrics) and then deleted from D1. Until the account's
 // D1 rows are gone, readers also read D1 and merge (services/invocations.ts); a record that is in
 // both for a moment (copied, not yet deleted) is the same record, and readers drop the duplicate.
-import type { LogKeys } from "./store";
+import type { LogWriter } from "./store";
 import { storeRecords } from "./store";
 import type { RecordWithLogs, StoredLog } from "./types";
 
@@ -33,7 +33,7 @@ interface D1Log {
 }
 
 /** Moves the account's oldest D1 records into the data plane; answers false once none are left. */
-export async function moveLegacyStep(d1: D1Database, sql: SqlStorage, keys: LogKeys, accountId: string, transaction: <T>(fn: () => T) => T): Promise<boolean> {
+export async function moveLegacyStep(d1: D1Database, sql: SqlStorage, log: LogWriter, accountId: string, transaction: <T>(fn: () => T) => T): Promise<boolean> {
   const records = (
     await d1.prepare("SELECT * FROM invocations WHERE account_id = ? ORDER BY started_at LIMIT ?").bind(accountId, LEGACY_STEP_RECORDS).all<D1Record>()
   ).results;
@@ -69,7 +69,7 @@ export async function moveLegacyStep(d1: D1Database, sql: SqlStorage, keys: LogK
     },
     logs: byInvocation.get(r.id) ?? [],
   }));
-  transaction(() => storeRecords(sql, keys, batch));
+  transaction(() => storeRecords(sql, log, batch));
   await d1.batch([
     d1.prepare(`DELETE FROM invocation_logs WHERE account_id = ? AND invocation_id IN (${marks})`).bind(accountId, ...ids),
     d1.prepare(`DELETE FROM invocations WHERE account_id = ? AND id IN (${marks})`).bind(accountId, ...ids),

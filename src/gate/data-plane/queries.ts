@@ -1,5 +1,6 @@
 // Reading the data plane: record pages, one record with its logs, log search and export pages,
 // metrics buckets. Every statement is bounded by a LIMIT or a bucket range.
+import type { LogPartitions } from "./partitions";
 import { HISTOGRAM_COLUMNS, KEYS_PER_MS, STATUS_COLUMN } from "./schema";
 import { INVOCATION_STATUSES, type InvocationRecord, type LogHit, type LogQuery, type MetricsBucket, type RecordQuery, type StoredLog } from "./types";
 
@@ -41,7 +42,7 @@ export function getRecord(sql: SqlStorage, id: string): (InvocationRecord & { lo
   const row = sql.exec<Row>("SELECT * FROM invocations WHERE id = ?", id).toArray()[0];
   if (!row) return null;
   const logs = sql
-    .exec<Row>("SELECT l.level, t.message, t.extras, l.key FROM logs l JOIN log_text t ON t.rowid = l.key WHERE l.invocation_id = ? ORDER BY l.seq", id)
+    .exec<Row>("SELECT level, message, extras, key FROM logs WHERE invocation_id = ? ORDER BY seq", id)
     .toArray()
     .map((l) => ({ level: l.level as StoredLog["level"], message: l.message as string, extras: JSON.parse(l.extras as string), timestamp: Math.floor((l.key as number) / KEYS_PER_MS) }));
   return { ...toRecord(row), logs };
@@ -57,11 +58,12 @@ export const LOG_SCAN_MAX = 5_000;
  * a page may then hold fewer than `limit` entries and still have a `next`.
  *
  * The entries are read in key order from the narrowest index, which also gives the order (no sort):
- * the request id's, else the full-text index for `q`, else the function's, else the time span; the
- * other filters are checked as the entries are read. `q` goes to FTS5 as it is; a malformed one
- * throws SQLite's own message ("fts5: syntax error near ..."), which the caller turns into a 400.
+ * for `q`, the full-text index day by day (within the request's span when there is a request id),
+ * else the request id's, else the function's, else the time span; the other filters are checked as
+ * the entries are read. `q` goes to FTS5 as it is; a malformed one throws SQLite's own message
+ * ("fts5: syntax error near ..."), which the caller turns into a 400.
  */
-export function findLogs(sql: SqlStorage, q: LogQuery): { hits: LogHit[]; next: number | null } {
+export function findLogs(sql: SqlStorage, partitions: LogPartitions, q: LogQuery): { hits: LogHit[]; next: number | null } {
   // The time span and the cursor are a key range: every index below narrows to it.
   let low = q.from !== undefined ? q.from * KEYS_PER_MS : 0;
   let high = q.to !== undefined ? (q.to + 1) * KEYS_PER_MS - 1 : Number.MAX_SAFE_INTEGER;
@@ -70,20 +72,19 @@ export function findLogs(sql: SqlStorage, q: LogQuery): { hits: LogHit[]; next: 
     else low = Math.max(low, q.cursor + 1);
   }
   const dir = q.order === "newest" ? "DESC" : "ASC";
-  const columns = "l.key, l.level, l.lambda_uuid, l.invocation_id, l.request_id, l.status";
+  const columns = "l.key, l.level, l.lambda_uuid, l.invocation_id, l.request_id, l.status, l.message, l.extras";
   let rows: Iterable<Row>;
-  if (q.requestId !== undefined) {
-    rows = sql.exec<Row>(
-      `SELECT ${columns} FROM logs l INDEXED BY logs_request WHERE l.request_id = ? AND l.key BETWEEN ? AND ?
-       ${q.q !== undefined ? "AND l.key IN (SELECT rowid FROM log_text WHERE log_text MATCH ?)" : ""} ORDER BY l.key ${dir}`,
-      q.requestId, low, high, ...(q.q !== undefined ? [q.q] : []),
-    );
-  } else if (q.q !== undefined) {
-    rows = sql.exec<Row>(
-      `SELECT ${columns} FROM log_text t CROSS JOIN logs l ON l.key = t.rowid
-       WHERE log_text MATCH ? AND t.rowid BETWEEN ? AND ? ORDER BY t.rowid ${dir}`,
-      q.q, low, high,
-    );
+  if (q.q !== undefined) {
+    // Parsed first against an empty index, so a malformed query is refused even if no day is searched.
+    sql.exec("SELECT count(*) FROM log_query_check WHERE log_query_check MATCH ?", q.q).toArray();
+    if (q.requestId !== undefined) {
+      const span = sql.exec<{ lo: number | null; hi: number | null }>("SELECT min(key) AS lo, max(key) AS hi FROM logs INDEXED BY logs_request WHERE request_id = ? AND key BETWEEN ? AND ?", q.requestId, low, high).one();
+      if (span.lo === null || span.hi === null) return { hits: [], next: null };
+      [low, high] = [span.lo, span.hi];
+    }
+    rows = partitions.search<Row>(columns, q.q, low, high, q.order === "newest");
+  } else if (q.requestId !== undefined) {
+    rows = sql.exec<Row>(`SELECT ${columns} FROM logs l INDEXED BY logs_request WHERE l.request_id = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, q.requestId, low, high);
   } else if (q.lambdaUuid !== undefined) {
     rows = sql.exec<Row>(`SELECT ${columns} FROM logs l INDEXED BY logs_lambda WHERE l.lambda_uuid = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, q.lambdaUuid, low, high);
   } else {
@@ -94,7 +95,7 @@ export function findLogs(sql: SqlStorage, q: LogQuery): { hits: LogHit[]; next: 
   let scanned = 0;
   let last: number | null = null;
   let more = false;
-  // The cursor is lazy: leaving the loop stops SQLite reading.
+  // The cursors are lazy: leaving the loop stops SQLite reading (and the next day's search).
   for (const r of rows) {
     if (found.length === q.limit || scanned === LOG_SCAN_MAX) {
       more = true;
@@ -102,29 +103,22 @@ export function findLogs(sql: SqlStorage, q: LogQuery): { hits: LogHit[]; next: 
     }
     scanned++;
     last = r.key as number;
+    if (q.requestId !== undefined && r.request_id !== q.requestId) continue;
     if (q.lambdaUuid !== undefined && r.lambda_uuid !== q.lambdaUuid) continue;
     if (q.status !== undefined && r.status !== q.status) continue;
     if (levels && !levels.has(r.level as string)) continue;
     found.push(r);
   }
-  const texts = new Map<number, Row>();
-  if (found.length > 0) {
-    const keys = JSON.stringify(found.map((r) => r.key));
-    for (const t of sql.exec<Row>("SELECT rowid AS key, message, extras FROM log_text WHERE rowid IN (SELECT value FROM json_each(?))", keys)) texts.set(t.key as number, t);
-  }
-  const hits = found.map((r) => {
-    const t = texts.get(r.key as number);
-    return {
+  const hits = found.map((r) => ({
       key: r.key as number,
       lambdaUuid: r.lambda_uuid as string,
       invocationId: r.invocation_id as string,
       requestId: r.request_id as string,
       level: r.level as StoredLog["level"],
-      message: (t?.message as string) ?? "",
-      extras: t ? JSON.parse(t.extras as string) : [],
+      message: r.message as string,
+      extras: JSON.parse(r.extras as string),
       timestamp: Math.floor((r.key as number) / KEYS_PER_MS),
-    };
-  });
+  }));
   return { hits, next: more ? last : null };
 }
 

@@ -2,7 +2,7 @@
 // deleted by the AccountGate's alarm in bounded steps, so that a step never holds the object long
 // enough to delay an invocation's admission noticeably (npm run bench measures invoke p99 while
 // a million entries are deleted).
-import type { LogKeys } from "./store";
+import type { LogWriter } from "./store";
 import { KEYS_PER_MS } from "./schema";
 import { METRICS_BUCKET_MS } from "./types";
 
@@ -22,17 +22,16 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
  * Deletes one step of what is older than `cutoff` (epoch ms). Answers whether more remains (run
  * another step) and otherwise when the oldest remaining row expires (null: nothing stored).
  */
-export function deleteExpired(sql: SqlStorage, keys: LogKeys, cutoff: number, retentionMs: number): { more: boolean; nextExpiry: number | null } {
+export function deleteExpired(sql: SqlStorage, log: LogWriter, cutoff: number, retentionMs: number): { more: boolean; nextExpiry: number | null } {
   const cutoffKey = cutoff * KEYS_PER_MS;
-  const logs = sql.exec(
+  const logs = sql.exec<{ key: number }>(
     `DELETE FROM logs WHERE key IN (SELECT key FROM logs WHERE key < ? ORDER BY key LIMIT ${RETENTION_STEP_ROWS}) RETURNING key`,
     cutoffKey,
   ).toArray();
-  if (logs.length > 0) {
-    // By the keys just deleted: a rowid range on the FTS5 table would walk its whole index.
-    sql.exec("DELETE FROM log_text WHERE rowid IN (SELECT value FROM json_each(?))", JSON.stringify(logs.map((r) => r.key)));
-    keys.forgetBelow(logs.reduce((m, r) => Math.max(m, r.key as number), 0) + 1);
-  }
+  if (logs.length > 0) log.keys.forgetBelow(logs.reduce((m, r) => Math.max(m, r.key), 0) + 1);
+  // The full-text index goes a whole day at a time, once all of the day has expired (partitions.ts);
+  // until then a search skips the entries deleted above.
+  const dropped = logs.length < RETENTION_STEP_ROWS && log.partitions.dropOneBelow(cutoffKey);
   const records = sql.exec(
     `DELETE FROM invocations WHERE id IN (SELECT id FROM invocations WHERE started_at < ? ORDER BY started_at LIMIT ${RETENTION_STEP_ROWS})`,
     cutoff,
@@ -42,10 +41,10 @@ export function deleteExpired(sql: SqlStorage, keys: LogKeys, cutoff: number, re
     `DELETE FROM metrics WHERE (lambda_uuid, bucket) IN (SELECT lambda_uuid, bucket FROM metrics WHERE bucket <= ? LIMIT ${RETENTION_STEP_ROWS})`,
     cutoff - METRICS_BUCKET_MS,
   );
-  const more = logs.length === RETENTION_STEP_ROWS || records >= RETENTION_STEP_ROWS;
+  const more = logs.length === RETENTION_STEP_ROWS || records >= RETENTION_STEP_ROWS || dropped;
   if (more) return { more, nextExpiry: null };
   const oldest = sql.exec<{ at: number | null }>("SELECT min(started_at) AS at FROM invocations").one().at;
   const oldestLog = sql.exec<{ key: number | null }>("SELECT min(key) AS key FROM logs").one().key;
-  const candidates = [oldest, oldestLog === null ? null : Math.floor(oldestLog / KEYS_PER_MS)].filter((x): x is number => x !== null);
+  const candidates = [oldest, oldestLog === null ? null : Math.floor(oldestLog / KEYS_PER_MS), log.partitions.oldestEnd()].filter((x): x is number => x !== null);
   return { more, nextExpiry: candidates.length ? Math.min(...candidates) + retentionMs : null };
 }

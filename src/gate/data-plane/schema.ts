@@ -2,10 +2,11 @@
 // account, so no table has an account column: tenancy is the object itself).
 //
 // - invocations: one record per invocation, as GET /invocations answers it.
-// - logs + log_text: the log entries kept with each record. `key` is the entry's timestamp (ms)
-//   times KEYS_PER_MS plus a counter, so key order is time order: search pages newest first and
-//   export oldest first by key alone, and a time span is a key range (which FTS5 narrows to
-//   without reading other rows). log_text is the FTS5 index and holds the text; its rowid is the key.
+// - logs: the log entries kept with each record, with their text. `key` is the entry's timestamp
+//   (ms) times KEYS_PER_MS plus a counter, so key order is time order: search pages newest first
+//   and export oldest first by key alone, and a time span is a key range.
+// - log_text_<day> (listed in log_days): the full-text index, one contentless FTS5 table per UTC
+//   day of entries, rowid = key (partitions.ts says why).
 // - metrics: per function and 5-minute bucket, counts per status and a duration histogram,
 //   updated as records are stored (records are never scanned for metrics).
 import { HISTOGRAM_CLASSES } from "./histogram";
@@ -13,8 +14,8 @@ import { HISTOGRAM_CLASSES } from "./histogram";
 export const KEYS_PER_MS = 1024;
 export const HISTOGRAM_COLUMNS = Array.from({ length: HISTOGRAM_CLASSES }, (_, i) => `h${i}`);
 
-/** Bump when the statements below change; each version's statements must be safe to run again. */
-export const DATA_PLANE_SCHEMA_VERSION = 1;
+/** Bump when the statements below change; they must be safe to run again (see upgradeFromV1). */
+export const DATA_PLANE_SCHEMA_VERSION = 2;
 
 export const DATA_PLANE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS invocations (
@@ -41,12 +42,17 @@ export const DATA_PLANE_SCHEMA = [
      request_id TEXT NOT NULL,
      status TEXT NOT NULL,
      seq INTEGER NOT NULL,
-     level TEXT NOT NULL
+     level TEXT NOT NULL,
+     message TEXT NOT NULL DEFAULT '',
+     extras TEXT NOT NULL DEFAULT '[]'
    )`,
   `CREATE INDEX IF NOT EXISTS logs_invocation ON logs (invocation_id, seq)`,
   `CREATE INDEX IF NOT EXISTS logs_lambda ON logs (lambda_uuid, key)`,
   `CREATE INDEX IF NOT EXISTS logs_request ON logs (request_id, key)`,
-  `CREATE VIRTUAL TABLE IF NOT EXISTS log_text USING fts5 (message, extras, tokenize = 'unicode61')`,
+  `CREATE TABLE IF NOT EXISTS log_days (day INTEGER PRIMARY KEY)`,
+  // Always empty: a search's query is parsed against it, so a malformed one is refused even when
+  // no day is searched.
+  `CREATE VIRTUAL TABLE IF NOT EXISTS log_query_check USING fts5 (message, extras, content = '', tokenize = 'unicode61')`,
   `CREATE TABLE IF NOT EXISTS metrics (
      lambda_uuid TEXT NOT NULL,
      bucket INTEGER NOT NULL,
@@ -59,6 +65,23 @@ export const DATA_PLANE_SCHEMA = [
    ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS metrics_bucket ON metrics (bucket)`,
 ];
+
+/**
+ * Version 1 (never released; development states only) kept the text in one FTS5 table, log_text:
+ * the text moves into logs, and the index is rebuilt by day.
+ */
+export function upgradeFromV1(sql: SqlStorage, indexEntry: (key: number, message: string, extras: string) => void) {
+  const hasLogText = sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'log_text'").toArray().length > 0;
+  if (!hasLogText) return;
+  const columns = sql.exec<{ name: string }>("PRAGMA table_info(logs)").toArray().map((c) => c.name);
+  if (!columns.includes("message")) sql.exec("ALTER TABLE logs ADD COLUMN message TEXT NOT NULL DEFAULT ''");
+  if (!columns.includes("extras")) sql.exec("ALTER TABLE logs ADD COLUMN extras TEXT NOT NULL DEFAULT '[]'");
+  for (const r of sql.exec<{ key: number; message: string; extras: string }>("SELECT rowid AS key, message, extras FROM log_text").toArray()) {
+    sql.exec("UPDATE logs SET message = ?, extras = ? WHERE key = ?", r.message, r.extras, r.key);
+    indexEntry(r.key, r.message, r.extras);
+  }
+  sql.exec("DROP TABLE log_text");
+}
 
 /** The metrics column of each status. */
 export const STATUS_COLUMN = {

@@ -2,6 +2,7 @@
 // buckets, all in the caller's transaction (AccountGate wraps each call in transactionSync, with
 // the lease deletions that go with them).
 import { durationClass } from "./histogram";
+import type { LogPartitions } from "./partitions";
 import { HISTOGRAM_COLUMNS, KEYS_PER_MS, STATUS_COLUMN } from "./schema";
 import { METRICS_BUCKET_MS, type InvocationRecord, type RecordWithLogs, type StoredLog } from "./types";
 
@@ -36,12 +37,18 @@ export class LogKeys {
   }
 }
 
+/** Where log entries go: their keys, and the full-text index by day. */
+export interface LogWriter {
+  keys: LogKeys;
+  partitions: LogPartitions;
+}
+
 /**
  * Stores records with their logs and counts them into the metrics. A record already stored (a
  * retried call, or one the reclaim wrote) is left as it is, with its logs and its count: answers
  * the ids actually stored.
  */
-export function storeRecords(sql: SqlStorage, keys: LogKeys, batch: RecordWithLogs[]): string[] {
+export function storeRecords(sql: SqlStorage, log: LogWriter, batch: RecordWithLogs[]): string[] {
   const stored: InvocationRecord[] = [];
   for (const { record: r, logs, logsAwaited } of batch) {
     const wrote = sql.exec(
@@ -51,17 +58,21 @@ export function storeRecords(sql: SqlStorage, keys: LogKeys, batch: RecordWithLo
     ).rowsWritten;
     if (wrote === 0) continue;
     stored.push(r);
-    insertLogs(sql, keys, r, logs, 0);
+    insertLogs(sql, log, r, logs, 0);
   }
   countIntoMetrics(sql, stored);
   return stored.map((r) => r.id);
 }
 
-function insertLogs(sql: SqlStorage, keys: LogKeys, r: Pick<InvocationRecord, "id" | "lambdaUuid" | "requestId" | "status">, logs: StoredLog[], firstSeq: number) {
+function insertLogs(sql: SqlStorage, log: LogWriter, r: Pick<InvocationRecord, "id" | "lambdaUuid" | "requestId" | "status">, logs: StoredLog[], firstSeq: number) {
   logs.forEach((l, i) => {
-    const key = keys.take(l.timestamp);
-    sql.exec("INSERT INTO logs (key, invocation_id, lambda_uuid, request_id, status, seq, level) VALUES (?, ?, ?, ?, ?, ?, ?)", key, r.id, r.lambdaUuid, r.requestId, r.status, firstSeq + i, l.level);
-    sql.exec("INSERT INTO log_text (rowid, message, extras) VALUES (?, ?, ?)", key, l.message, JSON.stringify(l.extras));
+    const key = log.keys.take(l.timestamp);
+    const extras = JSON.stringify(l.extras);
+    sql.exec(
+      "INSERT INTO logs (key, invocation_id, lambda_uuid, request_id, status, seq, level, message, extras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      key, r.id, r.lambdaUuid, r.requestId, r.status, firstSeq + i, l.level, l.message, extras,
+    );
+    log.partitions.index(key, l.message, extras);
   });
 }
 
@@ -71,7 +82,7 @@ function insertLogs(sql: SqlStorage, keys: LogKeys, r: Pick<InvocationRecord, "i
  * already added, the function delivered its own, or not this invocation's trail) or "no-record"
  * (not stored yet).
  */
-export function amendLogs(sql: SqlStorage, keys: LogKeys, invocationId: string, token: string, logs: StoredLog[]): "added" | "ignored" | "no-record" {
+export function amendLogs(sql: SqlStorage, log: LogWriter, invocationId: string, token: string, logs: StoredLog[]): "added" | "ignored" | "no-record" {
   const row = sql.exec<{ lambda_uuid: string; request_id: string; status: string; logs_awaited: string | null }>(
     "SELECT lambda_uuid, request_id, status, logs_awaited FROM invocations WHERE id = ?",
     invocationId,
@@ -80,7 +91,7 @@ export function amendLogs(sql: SqlStorage, keys: LogKeys, invocationId: string, 
   if (row.logs_awaited === null || row.logs_awaited !== token) return "ignored";
   const next = sql.exec<{ n: number | null }>("SELECT max(seq) + 1 AS n FROM logs WHERE invocation_id = ?", invocationId).one().n ?? 0;
   const r = { id: invocationId, lambdaUuid: row.lambda_uuid, requestId: row.request_id, status: row.status as InvocationRecord["status"] };
-  insertLogs(sql, keys, r, logs, next);
+  insertLogs(sql, log, r, logs, next);
   sql.exec("UPDATE invocations SET logs_awaited = NULL WHERE id = ?", invocationId);
   return "added";
 }
