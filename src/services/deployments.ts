@@ -43,9 +43,14 @@ async function validateContract(deps: DeployDeps, spec: Parameters<typeof sandbo
   }
 }
 
+// The answers of deploy and undeploy carry no top-level `uuid`: LivePerson's CLI (lpf 1.31.13)
+// reads any `uuid` there as its own error object and reports the deploy or undeploy "skipped"
+// without watching it. The deployment's id is `deploymentId`, the function's `lambdaUUID`.
+
 /**
  * Deploys the function's current code as a new immutable version. The code is loaded and checked
- * first; if that fails nothing changes and the previous version keeps serving.
+ * first; if that fails nothing changes and the previous version keeps serving. Answers the
+ * deployment (lastDeployment's fields, its id as `deploymentId`).
  */
 export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string) {
   const { db } = deps;
@@ -97,7 +102,8 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
   }
   await bumpEpoch(p.accountId); // the gateway may hold the previous version in its cache
   await pruneHistory(db, p.accountId, uuid);
-  return deploymentDto(row, deployment);
+  const { uuid: deploymentId, ...answer } = deploymentDto(row, deployment);
+  return { deploymentId, ...answer };
 }
 
 /** Keeps the newest LIMITS.keptDeployments versions of a function (never the serving one). */
@@ -120,6 +126,7 @@ async function pruneHistory(db: Db, accountId: string, uuid: string) {
  * Takes the function out of service: state back to Draft, its history kept. Its active schedules
  * are paused in the same transaction (isActive false, pausedReason "function undeployed"), nothing
  * deleted; a redeploy does not resume them (the user re-activates each one with PUT isActive true).
+ * Answers the function with its uuid as `lambdaUUID`.
  */
 export async function undeployLambda(db: Db, p: Principal, uuid: string) {
   const row = await getLambdaRow(db, p.accountId, uuid);
@@ -153,5 +160,6 @@ export async function undeployLambda(db: Db, p: Principal, uuid: string) {
     ]);
     await bumpEpoch(p.accountId); // the gateway may hold the function in its cache
   }
-  return getLambda(db, p, uuid);
+  const { uuid: lambdaUUID, ...answer } = await getLambda(db, p, uuid);
+  return { lambdaUUID, ...answer };
 }
