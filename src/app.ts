@@ -23,6 +23,8 @@ import { reportRoutes } from "./api/reports";
 import { runtimeRoutes } from "./api/runtimes";
 import { scheduleRoutes } from "./api/schedules";
 import { secretRoutes } from "./api/secrets";
+import { signInRoutes } from "./api/sign-in";
+import { userRoutes } from "./api/users";
 import { templateRoutes } from "./api/templates";
 
 export function createApp() {
@@ -40,6 +42,8 @@ export function createApp() {
   app.route("/", adminRoutes);
   app.route("/", benchSeedRoutes); // 404 unless EDGEFN_BENCH=1 (npm run bench)
   app.route("/", apiKeyRoutes);
+  app.route("/", userRoutes);
+  app.route("/", signInRoutes);
   app.route("/", lambdaRoutes);
   app.route("/", deploymentRoutes);
   app.route("/", runtimeRoutes);
@@ -63,7 +67,7 @@ export function createApp() {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "An API key of the account (efk_...), created with POST /admin/accounts or /api-keys",
+    description: "An API key of the account (efk_...), created with POST /admin/accounts or /api-keys, or a signed-in user's bearer (efu_..., from POST /api/account/{accountId}/login)",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", {
     type: "http",

@@ -160,7 +160,7 @@ describe("races", () => {
     // Straight to the service, so both requests read "two admins" before either writes: the
     // interleaving a check-then-update would lose. Over HTTP the loser's key would already be dead.
     const db = createDb(env.DB);
-    const as = (keyId: string) => ({ accountId: a.accountId, keyId, keyName: "admin", role: "FaaS-Admin" as const });
+    const as = (keyId: string) => ({ accountId: a.accountId, kind: "key" as const, id: keyId, name: "admin", roles: ["FaaS-Admin" as const] });
     const outcomes = await Promise.allSettled([revokeApiKey(db, as(first.id), second.id), revokeApiKey(db, as(second.id), first.id)]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
     const loser = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;

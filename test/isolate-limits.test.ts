@@ -63,7 +63,7 @@ describe("isolate CPU limits", () => {
     expect((await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { timeoutMs: 1_000 } })).status).toBe(200);
     const uuid = await createLambda(a);
     const { loader, built } = recordingLoader("ok");
-    const principal = { accountId: a.accountId, keyId: "k", keyName: "test", role: "FaaS-Developer" as const };
+    const principal = { accountId: a.accountId, kind: "key" as const, id: "k", name: "test", roles: ["FaaS-Developer" as const] };
     await deployLambda({ db: createDb(env.DB), loader, host, timeoutMs: 30_000 }, principal, uuid);
     expect(built.map((b) => b.cpuMs)).toEqual([1_000]);
   });

@@ -1,13 +1,14 @@
 // The domain API (LivePerson's CSDS): which host serves which service of an account. LivePerson's
-// clients ask it for "faasGW" (invoke), "faasUI" (management) and "sentinel" (OAuth2 tokens); every
-// one of them is this deployment. Public, like CSDS: it names hosts, nothing of the account.
+// clients ask it for "faasGW" (invoke), "faasUI" (management), "sentinel" (OAuth2 tokens) and
+// "agentVep" (password sign-in: lpf's login and refresh, api/sign-in.ts); every one of them is this
+// deployment. Public, like CSDS: it names hosts, nothing of the account.
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { badInput } from "../errors";
 import { newRouter } from "./route";
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-export const DOMAIN_SERVICES = ["faasGW", "faasUI", "sentinel"] as const;
+export const DOMAIN_SERVICES = ["agentVep", "faasGW", "faasUI", "sentinel"] as const;
 
 // Loopback names (RFC 6761 .localhost, 127.0.0.0/8, ::1), with an optional port.
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";

@@ -1,6 +1,7 @@
 // Authentication of the invoke routes (POST /lambdas/:uuid/invoke and /test): the caller and the
 // function it calls in one step, from the isolate's cache when warm (services/gateway-cache), else
-// from one D1 statement (services/gateway) that reads the key or token's client, the function, its
+// from one D1 statement (services/gateway) that reads the key, the session's user or the token's
+// client, the function, its
 // serving version and the account's limits together.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -8,7 +9,9 @@ import { sha256Hex } from "../crypto/hash";
 import type { AppEnv } from "../env";
 import type { Freshness } from "../runtime/invoke";
 import { looksLikeKey } from "../services/api-keys";
-import { gatewayLookup, gatewayLookupToken, type GatewayLookup } from "../services/gateway";
+import { gatewayLookup, gatewayLookupSession, gatewayLookupToken, type GatewayLookup } from "../services/gateway";
+import { looksLikeSessionBearer } from "../services/sessions";
+import { sameRoles } from "../auth/principal";
 import { cachedLookup, knownEpoch, noteEpoch, rememberLookup, type CredentialRef } from "../services/gateway-cache";
 import { looksLikeJwt } from "../services/tokens";
 import { admit, bearerKey, verifiedTokenSubject } from "./auth";
@@ -22,11 +25,16 @@ async function credentialOf(c: Context<AppEnv>): Promise<CredentialRef | null> {
     const subject = await verifiedTokenSubject(c, credential); // 401 when invalid or expired
     return { kind: "token", ...subject };
   }
+  if (looksLikeSessionBearer(credential)) return { kind: "session", hash: await sha256Hex(credential) };
   return looksLikeKey(credential) ? { kind: "key", hash: await sha256Hex(credential) } : null;
 }
 
 const readLookup = (c: Context<AppEnv>, cred: CredentialRef, uuid: string): Promise<GatewayLookup> =>
-  cred.kind === "key" ? gatewayLookup(dbOf(c), cred.hash, uuid) : gatewayLookupToken(dbOf(c), cred, uuid);
+  cred.kind === "key"
+    ? gatewayLookup(dbOf(c), cred.hash, uuid)
+    : cred.kind === "session"
+      ? gatewayLookupSession(dbOf(c), cred.hash, uuid)
+      : gatewayLookupToken(dbOf(c), cred, uuid);
 
 /**
  * The invoke routes' authentication: the principal (admit() then checks it is a key or token of the
@@ -54,8 +62,10 @@ export const authenticateAndLoad = createMiddleware<AppEnv>(async (c, next) => {
       readAt = epoch;
       found = await readLookup(c, cred, uuid);
       admit(c, found.principal);
-      // A key's role never changes and a token is always FaaS-Invocation: anything else is not the caller authorised above.
-      if (found.principal!.keyId !== principal.keyId || found.principal!.role !== principal.role) {
+      // The caller authorised above, with the roles it was authorised with (a user's roles may have
+      // changed meanwhile; that change also ended the session, so this is belt and braces).
+      const current = found.principal!;
+      if (current.kind !== principal.kind || current.id !== principal.id || current.sessionId !== principal.sessionId || !sameRoles(current.roles, principal.roles)) {
         throw new ApiError(401, ErrorCodes.unauthorized, "The credentials changed during the request; retry");
       }
       return found.lambda;

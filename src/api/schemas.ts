@@ -213,8 +213,23 @@ export const InvocationSchema = z
 
 export const RoleSchema = z.enum(ROLES);
 
+/** A non-empty set of roles (a duplicate is an error, not silently dropped). */
+export const RolesSchema = z
+  .array(RoleSchema)
+  .min(1, "give at least one role")
+  .max(3)
+  .refine((roles) => new Set(roles).size === roles.length, "each role at most once")
+  .openapi({ description: "Any non-empty set of FaaS-Admin, FaaS-Developer, FaaS-Invocation; access is the union of their rights" });
+
 export const ApiKeySchema = z
-  .object({ id: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string(), createdBy: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: RoleSchema.openapi({ description: "The first of roles (Admin, Developer, Invocation order), for clients of one-role keys" }),
+    roles: RolesSchema,
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
   .openapi("ApiKey");
 
 // The state filter of the function lists (V1 /lambdas, V2 /functions), repeatable. LivePerson's

@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   "runtime:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   "invocation:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
   "apikey:manage": ["FaaS-Admin"],
+  // Users (people who sign in) and their sessions: Admin only, like API keys (issue 13).
+  "user:manage": ["FaaS-Admin"],
   // OAuth2 clients (client_credentials for external systems): Admin only, like API keys.
   "oauth:manage": ["FaaS-Admin"],
   // Secrets: keys and metadata readable by Admin and Developer; values never leave, for anyone.
@@ -41,6 +43,8 @@ export const PERMISSIONS = {
 
 export type Action = keyof typeof PERMISSIONS;
 
-export function can(role: Role, action: Action): boolean {
-  return (PERMISSIONS[action] as readonly Role[]).includes(role);
+/** True when any of the roles may do the action: a principal holds the union of its roles' rights. */
+export function can(roles: readonly Role[], action: Action): boolean {
+  const allowed = PERMISSIONS[action] as readonly Role[];
+  return roles.some((role) => allowed.includes(role));
 }

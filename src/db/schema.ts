@@ -15,7 +15,10 @@ export const apiKeys = sqliteTable(
     id: text("id").primaryKey(),
     accountId: text("account_id").notNull().references(() => accounts.id),
     name: text("name").notNull(),
+    // The first of `roles` (canonical order: Admin, Developer, Invocation), kept for the answers'
+    // `role` field that clients of one-role keys read; `roles` decides access.
     role: text("role").notNull(),
+    roles: text("roles", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     keyHash: text("key_hash").notNull(),
     createdAt: integer("created_at").notNull(),
     createdBy: text("created_by").notNull(),
@@ -274,4 +277,67 @@ export const emailReportSends = sqliteTable(
     snapshot: text("snapshot", { mode: "json" }).$type<{ functions: number; deployed: number }>(),
   },
   (t) => [uniqueIndex("email_report_sends_period").on(t.accountId, t.kind, t.periodStart)],
+);
+
+// People who sign in (issue 13): a login name unique per account (case-insensitively, through
+// `login_key`, its lower-case form), one or more roles, and a password stored only as a PBKDF2 hash
+// ("pbkdf2-sha256$<iterations>$<salt>$<hash>", crypto/password.ts), null until an invitation is
+// accepted. An invitation is a one-time token stored as its SHA-256 hash, with its expiry.
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    loginName: text("login_name").notNull(),
+    loginKey: text("login_key").notNull(),
+    roles: text("roles", { mode: "json" }).$type<string[]>().notNull(),
+    passwordHash: text("password_hash"),
+    passwordChangedAt: integer("password_changed_at"),
+    invitationHash: text("invitation_hash"),
+    invitationExpiresAt: integer("invitation_expires_at"),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [uniqueIndex("users_account_login").on(t.accountId, t.loginKey), uniqueIndex("users_invitation").on(t.invitationHash)],
+);
+
+// Sign-in sessions (issue 13 §2, LivePerson's login contract): the bearer, the session id (lpf's
+// `session_id` cookie) and the csrf token are stored only as SHA-256 hashes. A session ends at
+// `expires_at` (8 hours after sign-in) or when revoked (logout, an Admin, or a change of its user).
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    userId: text("user_id").notNull(),
+    bearerHash: text("bearer_hash").notNull(),
+    sessionHash: text("session_hash").notNull(),
+    csrfHash: text("csrf_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    clientAddress: text("client_address"),
+  },
+  (t) => [
+    uniqueIndex("sessions_bearer").on(t.bearerHash),
+    uniqueIndex("sessions_session").on(t.sessionHash),
+    index("sessions_user").on(t.accountId, t.userId, t.expiresAt),
+    index("sessions_expiry").on(t.expiresAt),
+  ],
+);
+
+// Sign-in attempts being counted for the lockout (services/login-throttle.ts): one row per attempt
+// and per counted key ("user:<account>:<login key>" and "addr:<client address>"), written before the
+// password is checked and removed when it was right. Rows older than the window and lock are pruned.
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull(),
+    attempt: text("attempt").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("login_attempts_key").on(t.key, t.at), index("login_attempts_at").on(t.at), index("login_attempts_attempt").on(t.attempt)],
 );

@@ -31,7 +31,7 @@ async function insertAccount(db: Db, accountId: string, name: string) {
   const existing = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).get();
   if (existing) throw conflict(`Account ${accountId} already exists`);
   const now = Date.now();
-  const { key, row } = await mintApiKey({ accountId, name: "initial-admin", role: "FaaS-Admin", createdBy: OPERATOR }, now);
+  const { key, row } = await mintApiKey({ accountId, name: "initial-admin", roles: ["FaaS-Admin"], createdBy: OPERATOR }, now);
   try {
     await db.batch([
       db.insert(accounts).values({ id: accountId, name: input.name, createdAt: now }),

@@ -42,6 +42,12 @@ const named = (kind: string, id: string, name: string | undefined) => (name && n
 const fn = (r: AuditRowView, n: Names, uuid = r.target) => named("function", uuid, text(r.detail.name) ?? n.lambda(uuid));
 const key = (r: AuditRowView, n: Names) => named("API key", r.target, text(r.detail.name) ?? n.apiKey(r.target));
 const client = (r: AuditRowView, n: Names) => named("OAuth client", r.target, text(r.detail.name) ?? n.oauthClient(r.target));
+const user = (r: AuditRowView) => named("user", r.target, text(r.detail.loginName));
+/** Roles from a detail field: only the three role names, e.g. "role FaaS-Admin" or "roles FaaS-Admin, FaaS-Developer". */
+function roleList(v: unknown): string | undefined {
+  const roles = Array.isArray(v) ? v.filter((x): x is string => x === "FaaS-Admin" || x === "FaaS-Developer" || x === "FaaS-Invocation") : [];
+  return roles.length === 0 ? undefined : `${roles.length === 1 ? "role" : "roles"} ${roles.join(", ")}`;
+}
 const withChanged = (sentence: string, r: AuditRowView) => {
   const changed = fieldList(r.detail.changed);
   return changed ? `${sentence}: ${changed}` : sentence;
@@ -123,11 +129,31 @@ export const ACTIONS: Record<string, { entity: string; describe: Describe }> = {
   "apikey.create": {
     entity: "api-key",
     describe: (r, n) => {
-      const role = text(r.detail.role);
-      return `created ${key(r, n)}${role ? ` with role ${role}` : ""}`;
+      const roles = roleList(r.detail.roles) ?? roleList([r.detail.role]);
+      return `created ${key(r, n)}${roles ? ` with ${roles}` : ""}`;
     },
   },
   "apikey.revoke": { entity: "api-key", describe: (r, n) => `revoked ${key(r, n)}` },
+  "user.create": {
+    entity: "user",
+    describe: (r) => {
+      const roles = roleList(r.detail.roles);
+      return `created ${user(r)}${roles ? ` with ${roles}` : ""}${r.detail.invited === true ? ", invited" : ""}`;
+    },
+  },
+  "user.update": {
+    entity: "user",
+    describe: (r) => {
+      const roles = Array.isArray(r.detail.changed) && r.detail.changed.includes("roles") ? roleList(r.detail.roles) : undefined;
+      return withChanged(`changed ${user(r)}`, r) + (roles ? ` (now ${roles})` : "");
+    },
+  },
+  "user.delete": { entity: "user", describe: (r) => `deleted ${user(r)}` },
+  "user.invite": { entity: "user", describe: (r) => `issued a new invitation for ${user(r)}` },
+  "user.activate": { entity: "user", describe: (r) => `set the password of ${user(r)} with an invitation` },
+  "session.signin": { entity: "session", describe: (r) => `signed in as ${user(r)}` },
+  "session.signout": { entity: "session", describe: (r) => `signed out ${user(r)}` },
+  "session.revoke": { entity: "session", describe: (r) => `ended every session of ${user(r)}` },
   "oauthclient.create": { entity: "oauth-client", describe: (r, n) => `created ${client(r, n)}` },
   "oauthclient.revoke": { entity: "oauth-client", describe: (r, n) => `revoked ${client(r, n)}` },
   "emailreport.update": {
@@ -152,6 +178,8 @@ const PREFIX_ENTITY: Record<string, string> = {
   proxy: "proxy-setting",
   apikey: "api-key",
   oauthclient: "oauth-client",
+  user: "user",
+  session: "session",
   emailreport: "email-report",
   reportrecipient: "email-report",
 };

@@ -4,7 +4,7 @@
 //
 // It stays correct through the account's AccountGate epoch (gate/account-gate.ts): services bump the
 // epoch after every change that could make a cached lookup wrong (a key or OAuth client revoked, a
-// function deployed or undeployed, limits changed). An entry is tagged with the epoch this isolate
+// session ended or its user changed or deleted, a function deployed or undeployed, limits changed). An entry is tagged with the epoch this isolate
 // had seen *before* it read the lookup from D1, and the invocation's admission checks that tag:
 // if the account changed since, the gate takes nothing and answers "stale", and the gateway reads
 // the lookup again (and authenticates again) before running anything. So a revoked key never runs
@@ -64,20 +64,23 @@ function drop(key: string) {
 }
 
 /**
- * What identifies a caller: an API key by its hash, an access token by its client (the token's
- * signature and expiry are checked on every request before the cache is asked).
+ * What identifies a caller: an API key or a session's bearer by its hash, an access token by its
+ * client (the token's signature and expiry are checked on every request before the cache is asked).
  */
-export type CredentialRef = { kind: "key"; hash: string } | { kind: "token"; accountId: string; clientId: string };
+export type CredentialRef = { kind: "key"; hash: string } | { kind: "session"; hash: string } | { kind: "token"; accountId: string; clientId: string };
 
-const keyOf = (accountId: string, cred: CredentialRef, lambdaUuid: string) =>
-  `${accountId}\n${cred.kind === "key" ? `k:${cred.hash}` : `t:${cred.accountId}:${cred.clientId}`}\n${lambdaUuid}`;
+const credentialKey = (cred: CredentialRef) =>
+  cred.kind === "key" ? `k:${cred.hash}` : cred.kind === "session" ? `s:${cred.hash}` : `t:${cred.accountId}:${cred.clientId}`;
+
+const keyOf = (accountId: string, cred: CredentialRef, lambdaUuid: string) => `${accountId}\n${credentialKey(cred)}\n${lambdaUuid}`;
 
 /** A cached lookup younger than CACHE_TTL_MS, with the epoch it was read at. */
 export function cachedLookup(accountId: string, cred: CredentialRef, lambdaUuid: string, now = Date.now()): Entry | undefined {
   const key = keyOf(accountId, cred, lambdaUuid);
   const entry = entries.get(key);
   if (!entry) return undefined;
-  if (now - entry.at > CACHE_TTL_MS) {
+  // A session's entry ends with the session itself (its revocation bumps the epoch; its expiry does not).
+  if (now - entry.at > CACHE_TTL_MS || (entry.principal.expiresAt !== undefined && now >= entry.principal.expiresAt)) {
     drop(key);
     return undefined;
   }

@@ -1,10 +1,11 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
-import { accountLimits, apiKeys, deployments, lambdas, oauthClients } from "../db/schema";
+import { accountLimits, apiKeys, deployments, lambdas, oauthClients, sessions, users } from "../db/schema";
 import { invocationLimitColumns, invocationLimits } from "../gate/lease";
 import type { ServingLookup } from "../runtime/invoke";
 import { toPrincipal } from "./api-keys";
+import { sessionPrincipal, sessionUserJoin } from "./sessions";
 import { tokenPrincipal } from "./oauth-clients";
 import type { TokenSubject } from "./tokens";
 
@@ -54,4 +55,24 @@ export async function gatewayLookupToken(db: Db, subject: TokenSubject, lambdaUu
   if (!row) return { principal: null, lambda: null };
   const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
   return { principal: tokenPrincipal(subject.accountId, { id: row.clientRowId, name: row.clientName }), lambda };
+}
+
+/**
+ * The same hot path for a signed-in user's bearer (by its SHA-256): the live session, its user (in
+ * the same account; a deleted user has none), the user's function, its serving version and the
+ * account's limits, in one statement. The caller acts with the user's roles.
+ */
+export async function gatewayLookupSession(db: Db, bearerHash: string, lambdaUuid: string, now = Date.now()): Promise<GatewayLookup> {
+  const row = await db
+    .select({ session: { id: sessions.id, expiresAt: sessions.expiresAt }, user: users, name: lambdas.name, deployment: deployments, ...invocationLimitColumns })
+    .from(sessions)
+    .innerJoin(users, sessionUserJoin)
+    .leftJoin(lambdas, and(eq(lambdas.accountId, sessions.accountId), eq(lambdas.uuid, lambdaUuid)))
+    .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
+    .leftJoin(accountLimits, eq(accountLimits.accountId, sessions.accountId))
+    .where(and(eq(sessions.bearerHash, bearerHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .get();
+  if (!row) return { principal: null, lambda: null };
+  const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
+  return { principal: sessionPrincipal(row.session, row.user), lambda };
 }

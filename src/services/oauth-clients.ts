@@ -88,9 +88,10 @@ export async function revokeOAuthClient(db: Db, p: Principal, id: string): Promi
 /** The principal an access token acts as: the FaaS-Invocation role of its account, named after its client. */
 export const tokenPrincipal = (accountId: string, client: Pick<Row, "id" | "name">): Principal => ({
   accountId,
-  keyId: client.id,
-  keyName: `oauth:${client.name}`,
-  role: "FaaS-Invocation",
+  kind: "token",
+  id: client.id,
+  name: `oauth:${client.name}`,
+  roles: ["FaaS-Invocation"],
 });
 
 /**
