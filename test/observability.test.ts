@@ -451,6 +451,11 @@ describe("retention", () => {
     const recent = syntheticRecord("fn-r", Date.now() - day / 2, 2);
     await gateOf(a.accountId).settleMany({ records: [...old, recent] });
     expect((await storedRows(a.accountId, "SELECT count(*) AS n FROM logs"))[0].n).toBe(602);
+    // Searches that stop reading early (a page filled at once) through each index: none may leave a
+    // read open, or SQLite would refuse to drop the expired days' index below.
+    for (const query of ["?q=entry&limit=1", "?limit=1", "?lambdaUUID=fn-r&limit=1", `?requestId=${old[0]!.record.requestId}&limit=1`, "?q=ent*&limit=1"]) {
+      expect((await json(await logs(a, query))).items).toHaveLength(1);
+    }
     const set = await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { logRetentionDays: 2 } });
     expect(set.status, await set.clone().text()).toBe(200);
     // One step deletes at most RETENTION_STEP_ROWS per table; the next follows after a short pause.

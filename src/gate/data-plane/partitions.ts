@@ -12,6 +12,32 @@ import { KEYS_PER_MS } from "./schema";
 export const PARTITION_MS = 24 * 60 * 60 * 1000;
 const KEYS_PER_PARTITION = PARTITION_MS * KEYS_PER_MS;
 
+export type KeyedRow = Record<string, SqlStorageValue> & { key: number };
+
+/**
+ * Rows of a key-ordered query over [low, high], fetched in chunks of growing size (`first`, then
+ * 4 × as many up to `max`), each read to its end. A caller may stop reading at any row: no SQLite
+ * statement is left open (an open one would block dropping a day's table), and a page that fills
+ * early costs one small query.
+ */
+export function* keyRangeChunks<Row extends KeyedRow>(
+  fetch: (low: number, high: number, n: number) => Row[],
+  low: number,
+  high: number,
+  newestFirst: boolean,
+  first: number,
+  max: number,
+): Generator<Row> {
+  for (let n = first; low <= high; n = Math.min(n * 4, max)) {
+    const rows = fetch(low, high, n);
+    yield* rows;
+    if (rows.length < n) return;
+    const last = rows[rows.length - 1]!.key;
+    if (newestFirst) high = last - 1;
+    else low = last + 1;
+  }
+}
+
 /** The day (partition) of a log key. */
 export const dayOfKey = (key: number) => Math.floor(key / KEYS_PER_PARTITION);
 
@@ -38,31 +64,42 @@ export class LogPartitions {
 
   /**
    * The entries matching `q` (FTS5 syntax) within [low, high], day by day in key order, joined to
-   * their rows in `logs` (an index entry whose row retention already deleted is skipped). Lazy:
-   * a day is searched only when the caller reads past the previous one.
+   * their rows in `logs` (an index entry whose row retention already deleted is skipped), in
+   * chunks (see keyRangeChunks): a day is searched only when the caller reads past the previous one.
    */
-  *search<Row extends Record<string, SqlStorageValue>>(columns: string, q: string, low: number, high: number, newestFirst: boolean): Generator<Row> {
+  *search<Row extends KeyedRow>(columns: string, q: string, low: number, high: number, newestFirst: boolean, firstChunk: number, maxChunk: number): Generator<Row> {
     const days = [...this.days].filter((d) => d >= dayOfKey(low) && d <= dayOfKey(high)).sort((a, b) => (newestFirst ? b - a : a - b));
     const dir = newestFirst ? "DESC" : "ASC";
     for (const day of days) {
       const t = tableOf(day);
-      yield* this.sql.exec<Row>(
-        `SELECT ${columns} FROM ${t} t CROSS JOIN logs l ON l.key = t.rowid WHERE ${t} MATCH ? AND t.rowid BETWEEN ? AND ? ORDER BY t.rowid ${dir}`,
-        q,
-        low,
-        high,
+      const dayLow = Math.max(low, day * KEYS_PER_PARTITION);
+      const dayHigh = Math.min(high, (day + 1) * KEYS_PER_PARTITION - 1);
+      yield* keyRangeChunks<Row>(
+        (lo, hi, n) =>
+          this.sql.exec<Row>(`SELECT ${columns} FROM ${t} t CROSS JOIN logs l ON l.key = t.rowid WHERE ${t} MATCH ? AND t.rowid BETWEEN ? AND ? ORDER BY t.rowid ${dir} LIMIT ?`, q, lo, hi, n).toArray(),
+        dayLow, dayHigh, newestFirst, firstChunk, maxChunk,
       );
     }
   }
 
-  /** Drops the oldest day whose entries are all below `cutoffKey`; answers whether one was dropped. */
-  dropOneBelow(cutoffKey: number): boolean {
+  /**
+   * Drops the oldest day whose entries are all below `cutoffKey`. SQLite refuses to drop a table
+   * while any statement of the connection is still reading ("database table is locked"), which is
+   * why every read of the data plane runs to its end (keyRangeChunks); should one not have, the
+   * drop is answered "locked" for the caller to try later, and nothing else is undone.
+   */
+  dropOneBelow(cutoffKey: number): "dropped" | "none" | "locked" {
     const oldest = Math.min(...this.days);
-    if (!Number.isFinite(oldest) || (oldest + 1) * KEYS_PER_PARTITION > cutoffKey) return false;
-    this.sql.exec(`DROP TABLE IF EXISTS ${tableOf(oldest)}`);
+    if (!Number.isFinite(oldest) || (oldest + 1) * KEYS_PER_PARTITION > cutoffKey) return "none";
+    try {
+      this.sql.exec(`DROP TABLE IF EXISTS ${tableOf(oldest)}`);
+    } catch (error) {
+      if (/locked/i.test(String(error))) return "locked";
+      throw error;
+    }
     this.sql.exec("DELETE FROM log_days WHERE day = ?", oldest);
     this.days.delete(oldest);
-    return true;
+    return "dropped";
   }
 
   /** When the oldest indexed day ends (epoch ms), null if none: it can be dropped once that has expired. */

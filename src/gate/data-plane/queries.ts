@@ -1,6 +1,6 @@
 // Reading the data plane: record pages, one record with its logs, log search and export pages,
 // metrics buckets. Every statement is bounded by a LIMIT or a bucket range.
-import type { LogPartitions } from "./partitions";
+import { keyRangeChunks, type KeyedRow, type LogPartitions } from "./partitions";
 import { HISTOGRAM_COLUMNS, KEYS_PER_MS, STATUS_COLUMN } from "./schema";
 import { INVOCATION_STATUSES, type InvocationRecord, type LogHit, type LogQuery, type MetricsBucket, type RecordQuery, type StoredLog } from "./types";
 
@@ -73,7 +73,11 @@ export function findLogs(sql: SqlStorage, partitions: LogPartitions, q: LogQuery
   }
   const dir = q.order === "newest" ? "DESC" : "ASC";
   const columns = "l.key, l.level, l.lambda_uuid, l.invocation_id, l.request_id, l.status, l.message, l.extras";
-  let rows: Iterable<Row>;
+  // Chunks: enough for a page when the filters keep most entries, growing when they do not.
+  const first = Math.min(LOG_SCAN_MAX, Math.max(2 * q.limit, 100));
+  const inChunks = (statement: string, ...args: SqlStorageValue[]) =>
+    keyRangeChunks<KeyedRow>((lo, hi, n) => sql.exec<KeyedRow>(statement, ...args, lo, hi, n).toArray(), low, high, q.order === "newest", first, LOG_SCAN_MAX);
+  let rows: Iterable<KeyedRow>;
   if (q.q !== undefined) {
     // Parsed first against an empty index, so a malformed query is refused even if no day is searched.
     sql.exec("SELECT count(*) FROM log_query_check WHERE log_query_check MATCH ?", q.q).toArray();
@@ -82,27 +86,27 @@ export function findLogs(sql: SqlStorage, partitions: LogPartitions, q: LogQuery
       if (span.lo === null || span.hi === null) return { hits: [], next: null };
       [low, high] = [span.lo, span.hi];
     }
-    rows = partitions.search<Row>(columns, q.q, low, high, q.order === "newest");
+    rows = partitions.search<KeyedRow>(columns, q.q, low, high, q.order === "newest", first, LOG_SCAN_MAX);
   } else if (q.requestId !== undefined) {
-    rows = sql.exec<Row>(`SELECT ${columns} FROM logs l INDEXED BY logs_request WHERE l.request_id = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, q.requestId, low, high);
+    rows = inChunks(`SELECT ${columns} FROM logs l INDEXED BY logs_request WHERE l.request_id = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir} LIMIT ?`, q.requestId);
   } else if (q.lambdaUuid !== undefined) {
-    rows = sql.exec<Row>(`SELECT ${columns} FROM logs l INDEXED BY logs_lambda WHERE l.lambda_uuid = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, q.lambdaUuid, low, high);
+    rows = inChunks(`SELECT ${columns} FROM logs l INDEXED BY logs_lambda WHERE l.lambda_uuid = ? AND l.key BETWEEN ? AND ? ORDER BY l.key ${dir} LIMIT ?`, q.lambdaUuid);
   } else {
-    rows = sql.exec<Row>(`SELECT ${columns} FROM logs l WHERE l.key BETWEEN ? AND ? ORDER BY l.key ${dir}`, low, high);
+    rows = inChunks(`SELECT ${columns} FROM logs l WHERE l.key BETWEEN ? AND ? ORDER BY l.key ${dir} LIMIT ?`);
   }
   const levels = q.levels?.length ? new Set<string>(q.levels) : null;
-  const found: Row[] = [];
+  const found: KeyedRow[] = [];
   let scanned = 0;
   let last: number | null = null;
   let more = false;
-  // The cursors are lazy: leaving the loop stops SQLite reading (and the next day's search).
+  // Leaving the loop stops the reading (no chunk or day is fetched past it).
   for (const r of rows) {
     if (found.length === q.limit || scanned === LOG_SCAN_MAX) {
       more = true;
       break;
     }
     scanned++;
-    last = r.key as number;
+    last = r.key;
     if (q.requestId !== undefined && r.request_id !== q.requestId) continue;
     if (q.lambdaUuid !== undefined && r.lambda_uuid !== q.lambdaUuid) continue;
     if (q.status !== undefined && r.status !== q.status) continue;

@@ -17,6 +17,8 @@ export const RETENTION_STEP_ROWS = 120;
 export const RETENTION_PAUSE_MS = 15;
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+/** After a day's index could not be dropped (a read still open), try again this much later. */
+const DROP_RETRY_MS = 60_000;
 
 /**
  * Deletes one step of what is older than `cutoff` (epoch ms). Answers whether more remains (run
@@ -31,7 +33,8 @@ export function deleteExpired(sql: SqlStorage, log: LogWriter, cutoff: number, r
   if (logs.length > 0) log.keys.forgetBelow(logs.reduce((m, r) => Math.max(m, r.key), 0) + 1);
   // The full-text index goes a whole day at a time, once all of the day has expired (partitions.ts);
   // until then a search skips the entries deleted above.
-  const dropped = logs.length < RETENTION_STEP_ROWS && log.partitions.dropOneBelow(cutoffKey);
+  const drop = logs.length < RETENTION_STEP_ROWS ? log.partitions.dropOneBelow(cutoffKey) : "none";
+  const dropped = drop === "dropped";
   const records = sql.exec(
     `DELETE FROM invocations WHERE id IN (SELECT id FROM invocations WHERE started_at < ? ORDER BY started_at LIMIT ${RETENTION_STEP_ROWS})`,
     cutoff,
@@ -43,6 +46,7 @@ export function deleteExpired(sql: SqlStorage, log: LogWriter, cutoff: number, r
   );
   const more = logs.length === RETENTION_STEP_ROWS || records >= RETENTION_STEP_ROWS || dropped;
   if (more) return { more, nextExpiry: null };
+  if (drop === "locked") return { more, nextExpiry: cutoff + retentionMs + DROP_RETRY_MS }; // now + DROP_RETRY_MS
   const oldest = sql.exec<{ at: number | null }>("SELECT min(started_at) AS at FROM invocations").one().at;
   const oldestLog = sql.exec<{ key: number | null }>("SELECT min(key) AS key FROM logs").one().key;
   const candidates = [oldest, oldestLog === null ? null : Math.floor(oldestLog / KEYS_PER_MS), log.partitions.oldestEnd()].filter((x): x is number => x !== null);
