@@ -11,8 +11,9 @@
 //
 // "Locked" is literal: a key is locked for LOCK_MS after any attempt that was at least the fifth
 // within WINDOW_MS. Attempts refused while locked are not recorded, so they do not extend it.
-import { sql } from "drizzle-orm";
+import { eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { loginAttempts } from "../db/schema";
 
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 15 * 60_000;
@@ -40,14 +41,13 @@ export type Admission = { ok: true; attempt: string } | { ok: false; retryAfterS
 export async function admitAttempt(db: Db, keys: Keys, now = Date.now()): Promise<Admission> {
   const attempt = crypto.randomUUID();
   const [inserted, lockedUntil] = await db.batch([
-    db.run(sql`
-      INSERT INTO login_attempts (key, attempt, at)
-      SELECT k.key, ${attempt}, ${now} FROM (SELECT ${keys.user} AS key UNION ALL SELECT ${keys.address} AS key) k
+    db.insert(loginAttempts).select(sql`
+      SELECT NULL, k.key, ${attempt}, ${now} FROM (SELECT ${keys.user} AS key UNION ALL SELECT ${keys.address} AS key) k
       WHERE NOT EXISTS (${locking(keys.user, now)}) AND NOT EXISTS (${locking(keys.address, now)})`),
-    db.all<{ until: number | null }>(sql`
-      SELECT max(l.at) + ${LOCK_MS} AS until FROM (${locking(keys.user, now)} UNION ALL ${locking(keys.address, now)}) l`),
-    db.run(sql`
-      DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts WHERE at <= ${now - KEEP_MS} ORDER BY at LIMIT ${PRUNE_BATCH})`),
+    db.select({ until: sql<number | null>`max(l.at) + ${LOCK_MS}` }).from(sql`(${locking(keys.user, now)} UNION ALL ${locking(keys.address, now)}) l`),
+    db
+      .delete(loginAttempts)
+      .where(inArray(loginAttempts.id, db.select({ id: loginAttempts.id }).from(loginAttempts).where(lte(loginAttempts.at, now - KEEP_MS)).orderBy(loginAttempts.at).limit(PRUNE_BATCH))),
   ]);
   if (inserted.meta.changes > 0) return { ok: true, attempt };
   const until = lockedUntil[0]?.until ?? now + LOCK_MS;
@@ -56,4 +56,4 @@ export async function admitAttempt(db: Db, keys: Keys, now = Date.now()): Promis
 
 /** The statement that forgets a successful attempt: its reservation, and the login name's earlier failures. */
 export const forgetAttempt = (db: Db, keys: Keys, attempt: string) =>
-  db.run(sql`DELETE FROM login_attempts WHERE attempt = ${attempt} OR key = ${keys.user}`);
+  db.delete(loginAttempts).where(or(eq(loginAttempts.attempt, attempt), eq(loginAttempts.key, keys.user)));

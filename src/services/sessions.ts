@@ -5,7 +5,7 @@
 // gateway. Only SHA-256 hashes of the bearer, session id and csrf are stored. A session lasts
 // SESSION_TTL_MS from sign-in (refresh does not extend it), and ends at once when revoked: by
 // logout, by an Admin, or by a change of its user (roles, password, deletion: services/users.ts).
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Principal, Role } from "../auth/principal";
 import { actorName, canonicalRoles } from "../auth/principal";
 import { randomToken, sha256Hex } from "../crypto/hash";
@@ -93,7 +93,7 @@ export async function signIn(db: Db, input: { accountId: string; username: strin
     auditIfChanged(db, { accountId: input.accountId, actor, action: "session.signin", target: user.id, detail: { session: row.id } }, now),
     ...(rehash ? [db.update(users).set({ passwordHash: rehash }).where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash!)))] : []),
     // Sessions long past their end are no use to anyone, not even the Admin's list.
-    db.run(sql`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ${now - 24 * 60 * 60_000} LIMIT 20)`),
+    db.delete(sessions).where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(lt(sessions.expiresAt, now - 24 * 60 * 60_000)).limit(20))),
   ]);
   const created = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, row.id)).get();
   if (!created) throw unauthorized(WRONG); // the password changed meanwhile
@@ -173,6 +173,13 @@ export async function signOut(db: Db, accountId: string, cred: { bearer?: string
   await bumpEpoch(accountId); // the gateway may hold the session in its cache
 }
 
+/** The user of this id in the principal's account, or 404 (another account's users do not exist here). */
+async function userOfAccount(db: Db, p: Principal, userId: string) {
+  const user = await db.select({ id: users.id, loginName: users.loginName }).from(users).where(and(eq(users.accountId, p.accountId), eq(users.id, userId))).get();
+  if (!user) throw new ApiError(404, ErrorCodes.notFound, `No user with id ${userId} in this account`);
+  return user;
+}
+
 export interface SessionView {
   id: string;
   createdAt: string;
@@ -182,6 +189,7 @@ export interface SessionView {
 
 /** A user's live sessions (never their tokens). */
 export async function listUserSessions(db: Db, p: Principal, userId: string, now = Date.now()): Promise<SessionView[]> {
+  await userOfAccount(db, p, userId);
   const rows = await db
     .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, clientAddress: sessions.clientAddress })
     .from(sessions)
@@ -204,11 +212,10 @@ export const revokeSessionsOf = (db: Db, accountId: string, userId: string, now:
 
 /** An Admin ends every session of a user of the account (404 for a user of no such id here). */
 export async function revokeUserSessions(db: Db, p: Principal, userId: string, now = Date.now()) {
-  const user = await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, p.accountId), eq(users.id, userId))).get();
-  if (!user) throw new ApiError(404, ErrorCodes.notFound, `No user with id ${userId} in this account`);
+  const user = await userOfAccount(db, p, userId);
   await db.batch([
     revokeSessionsOf(db, p.accountId, userId, now),
-    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "session.revoke", target: userId }, now),
+    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "session.revoke", target: userId, detail: { loginName: user.loginName } }, now),
   ]);
   await bumpEpoch(p.accountId);
 }
