@@ -54,6 +54,7 @@ async function follow(api, uuid, levels, flags, out) {
   const intervalMs = Number(str(flags.interval) ?? 2) * 1000;
   if (!Number.isFinite(intervalMs) || intervalMs < 200) throw new CliError(EXIT.USAGE, "--interval: seconds, at least 0.2");
   let since = timeFlag(str(flags.start), "start") ?? Date.now();
+  const printFrom = since; // the overlap below reads earlier entries again: they are not news
   /** @type {Map<string, number>} entries printed, by identity → their timestamp */
   const seen = new Map();
   let stopped = false;
@@ -80,7 +81,7 @@ async function follow(api, uuid, levels, flags, out) {
       batch.sort((a, b) => a.timestamp - b.timestamp);
       for (const e of batch) {
         const id = `${e.invocationId}\u0000${e.timestamp}\u0000${e.level}\u0000${e.message}`;
-        if (seen.has(id)) continue;
+        if (seen.has(id) || e.timestamp < printFrom) continue;
         seen.set(id, e.timestamp);
         since = Math.max(since, e.timestamp);
         out.line(e, `${new Date(e.timestamp).toISOString()} ${e.level.padEnd(5)} ${e.message}${e.extras.length ? ` ${JSON.stringify(e.extras)}` : ""}  [${e.requestId}]`);

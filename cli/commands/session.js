@@ -59,13 +59,8 @@ export const login = {
  */
 async function signIn(base, accountId, username, password) {
   const client = createClient({ baseUrl: base, accountId });
-  // The sign-in routes are being added (issue 13 §2); until api-types.d.ts is regenerated with them,
-  // the call is typed by hand here.
-  const call = /** @type {(m: "post", p: string, i: object) => Promise<{ data: { bearer: string, csrf: string, sessionId: string, config: { userId: string, loginName: string } } }>} */ (
-    /** @type {unknown} */ (client.call)
-  );
-  const { data } = await call("post", "/api/account/{accountId}/login", { query: { v: "1.3" }, body: { username, password } });
-  return { token: data.bearer, csrf: data.csrf, sessionId: data.sessionId, userId: data.config.userId, loginName: data.config.loginName };
+  const { data } = await client.call("post", "/api/account/{accountId}/login", { query: { v: "1.3" }, body: { username, password } });
+  return { token: data.bearer, csrf: data.csrf, sessionId: data.sessionId, expiresAt: data.expiresAt, userId: data.config.userId, loginName: data.config.loginName };
 }
 
 /** @type {import("../lib/context.js").Command} */
@@ -97,8 +92,7 @@ export const logout = {
 /** POST /logout with the session's cookie and csrf token, as lpf's refresh sends them. */
 async function endSession(/** @type {import("../lib/session.js").Session} */ s) {
   const client = createClient({ baseUrl: s.url, accountId: s.accountId, token: s.token, timeoutMs: 15_000 });
-  const call = /** @type {(m: "post", p: string, i: object) => Promise<unknown>} */ (/** @type {unknown} */ (client.call));
-  await call("post", "/api/account/{accountId}/logout", { headers: { cookie: `session_id=${s.sessionId}` }, body: { csrf: s.csrf } });
+  await client.call("post", "/api/account/{accountId}/logout", { headers: { cookie: `session_id=${s.sessionId}` }, body: { csrf: s.csrf } });
 }
 
 /** @type {import("../lib/context.js").Command} */

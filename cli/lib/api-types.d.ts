@@ -125,7 +125,8 @@ export interface Paths {
       query: {};
       body: {
         name: string;
-        role: ("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation");
+        role?: ("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation");
+        roles?: (("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation"))[];
       };
       bodyRequired: true;
       responses: {
@@ -155,6 +156,222 @@ export interface Paths {
         403: Schemas["Error"];
         404: Schemas["Error"];
         409: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/users": {
+    get: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        200: Schemas["User"][];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: {
+        loginName: string;
+        roles: (("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation"))[];
+        password?: string;
+      };
+      bodyRequired: true;
+      responses: {
+        201: Schemas["User"] & {
+          invitation?: Schemas["Invitation"];
+        };
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+        409: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/users/{id}": {
+    put: {
+      params: {
+        accountId: string;
+        id: string;
+      };
+      query: {};
+      body: {
+        roles?: (("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation"))[];
+        password?: string;
+      };
+      bodyRequired: true;
+      responses: {
+        200: Schemas["User"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+        409: Schemas["Error"];
+      };
+    };
+    delete: {
+      params: {
+        accountId: string;
+        id: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        204: null;
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+        409: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/users/{id}/invitation": {
+    post: {
+      params: {
+        accountId: string;
+        id: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        201: Schemas["Invitation"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/users/{id}/sessions": {
+    get: {
+      params: {
+        accountId: string;
+        id: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        200: Schemas["Session"][];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+    delete: {
+      params: {
+        accountId: string;
+        id: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        204: null;
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/login": {
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {
+        v?: string;
+      };
+      body: {
+        username: string;
+        password: string;
+      };
+      bodyRequired: true;
+      responses: {
+        200: Schemas["SignedIn"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+        429: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/refresh": {
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: {
+        csrf?: string;
+      };
+      bodyRequired: false;
+      responses: {
+        200: {
+          expiresAt: string;
+        };
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/logout": {
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: {
+        csrf?: string;
+      };
+      bodyRequired: false;
+      responses: {
+        204: null;
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/invitation": {
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: {
+        token: string;
+        password: string;
+      };
+      bodyRequired: true;
+      responses: {
+        200: {
+          userId: string;
+          loginName: string;
+        };
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
       };
     };
   };
@@ -1227,8 +1444,41 @@ export interface Schemas {
     id: string;
     name: string;
     role: ("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation");
+    roles: (("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation"))[];
     createdAt: string;
     createdBy: string;
+  };
+  Invitation: {
+    token: string;
+    expiresAt: string;
+  };
+  User: {
+    id: string;
+    loginName: string;
+    roles: (("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation"))[];
+    status: "active" | "invited";
+    invitationExpiresAt: string | null;
+    createdAt: string;
+    createdBy: string;
+    updatedAt: string;
+    updatedBy: string;
+  };
+  Session: {
+    id: string;
+    createdAt: string;
+    expiresAt: string;
+    clientAddress: string | null;
+  };
+  SignedIn: {
+    bearer: string;
+    csrf: string;
+    sessionId: string;
+    expiresAt: string;
+    config: {
+      userId: string;
+      loginName: string;
+      roles: string[];
+    };
   };
   Lambda: {
     uuid: string;

@@ -15,6 +15,7 @@ import { CliError, EXIT } from "./exit-codes.js";
  * @property {string} token       the bearer: the API key, or the session's bearer
  * @property {string} [csrf]      password sessions: for refresh and logout
  * @property {string} [sessionId] password sessions: the session_id cookie
+ * @property {string} [expiresAt] password sessions: when the platform ends it (8 hours after sign-in)
  * @property {string} [userId]
  * @property {string} [loginName]
  * @property {string} createdAt
@@ -48,6 +49,7 @@ export function readSession() {
 export function requireSession() {
   const s = readSession();
   if (!s) throw new CliError(EXIT.AUTH, "not logged in: run efn login --url <base> --account <id> (--api-key <key> or --username <name>)");
+  if (s.expiresAt && Date.parse(s.expiresAt) <= Date.now()) throw new CliError(EXIT.AUTH, `the session of ${s.loginName ?? "this user"} ended at ${s.expiresAt}: run efn login again`);
   return s;
 }
 
@@ -67,5 +69,5 @@ export function deleteSession() {
 
 /** What may be shown of a session: everything but its secrets. */
 export function describeSession(/** @type {Session} */ s) {
-  return { url: s.url, accountId: s.accountId, kind: s.kind, ...(s.loginName && { loginName: s.loginName }), ...(s.userId && { userId: s.userId }), createdAt: s.createdAt };
+  return { url: s.url, accountId: s.accountId, kind: s.kind, ...(s.loginName && { loginName: s.loginName }), ...(s.userId && { userId: s.userId }), ...(s.expiresAt && { expiresAt: s.expiresAt }), createdAt: s.createdAt };
 }
