@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { HELLO, call, createLambda, deployed, json, newAccount, uniqueName, type Role, type TestAccount } from "./helpers/api";
 import { CODES, ROLES, expectError, fetchSpec, fillPath, invocationIdOf, mintKey, operationsOf, type Operation } from "./helpers/spec";
+import { PASSWORD, loginName, makeUser, signedIn } from "./helpers/users";
 
 const ADMIN: Role = "FaaS-Admin";
 const DEV: Role = "FaaS-Developer";
@@ -19,6 +20,7 @@ interface Fixture {
   invocationId: string;
   newDraft(): Promise<string>; // a fresh Draft function, for DELETE
   newThrowawayKey(): Promise<string>; // a fresh key id, for DELETE api-keys (never a key in use)
+  newThrowawayUser(): Promise<string>; // a fresh user id (with a password), for the user routes
 }
 
 interface Request {
@@ -61,6 +63,18 @@ const ORACLE: Record<string, Case> = {
   [`GET ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f) }) },
   [`POST ${A}/api-keys`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f), body: { name: uniqueName("key"), role: INV } }) },
   [`DELETE ${A}/api-keys/{id}`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayKey() } }) },
+  // --- users and their sessions (issue 13): Admin only, like API keys. PUT, DELETE and the
+  // per-user routes each get a fresh user, created with the fixture account's own admin key.
+  [`GET ${A}/users`]: { roles: [ADMIN], request: async (f) => ({ params: acct(f) }) },
+  [`POST ${A}/users`]: {
+    roles: [ADMIN],
+    request: async (f) => ({ params: acct(f), body: { loginName: loginName("perm"), roles: [INV], password: PASSWORD } }),
+  },
+  [`PUT ${A}/users/{id}`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayUser() }, body: { roles: [DEV] } }) },
+  [`DELETE ${A}/users/{id}`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayUser() } }) },
+  [`POST ${A}/users/{id}/invitation`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayUser() } }) },
+  [`GET ${A}/users/{id}/sessions`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayUser() } }) },
+  [`DELETE ${A}/users/{id}/sessions`]: { roles: [ADMIN], request: async (f) => ({ params: { ...acct(f), id: await f.newThrowawayUser() } }) },
   // --- secrets (issue 3) ---
   // Secrets: keys readable by Admin and Developer, values by nobody; Admin writes. PUT and DELETE
   // each get a fresh secret, created with the fixture account's own admin key.
@@ -228,6 +242,7 @@ async function fixture(): Promise<Fixture> {
     invocationId,
     newDraft: () => createLambda(account),
     newThrowawayKey: async () => (await mintKey(account, INV, uniqueName("throwaway"))).id,
+    newThrowawayUser: async () => (await makeUser(account, [INV])).id,
   };
 }
 
@@ -240,8 +255,13 @@ async function send(op: Operation, key: string | null, req: Request, headers?: R
   });
 }
 
+// The routes of /api/account that take no credentials: they are how a person gets them (issue 13).
+// Their spec entries say so (security: []); test/sessions.test.ts and test/users.test.ts cover them.
+const PUBLIC = [`POST ${A}/login`, `POST ${A}/refresh`, `POST ${A}/logout`, `POST ${A}/invitation`];
+const isPublic = (op: Operation) => Array.isArray(op.op.security) && op.op.security.length === 0;
+
 async function accountOperations(): Promise<Operation[]> {
-  const ops = operationsOf(await fetchSpec()).filter((o) => o.path.startsWith(`${A}/`) || o.path === A);
+  const ops = operationsOf(await fetchSpec()).filter((o) => (o.path.startsWith(`${A}/`) || o.path === A) && !isPublic(o));
   expect(ops.length).toBeGreaterThan(0);
   return ops;
 }
@@ -264,6 +284,35 @@ describe("permission table", () => {
       if (seen !== undefined) expect(roles, `x-permission ${permission} of ${keyOf(op)}`).toBe(seen);
       rolesByPermission.set(permission, roles);
     }
+  });
+
+  it("the only /api/account operations without credentials are sign-in, refresh, logout and accepting an invitation", async () => {
+    const open = operationsOf(await fetchSpec()).filter((o) => o.path.startsWith(`${A}/`) && isPublic(o));
+    expect(open.map(keyOf).sort()).toEqual([...PUBLIC].sort());
+    for (const op of open) expect(op.op["x-permission"], keyOf(op)).toBeUndefined();
+  });
+
+  it("multi-role keys and signed-in users act with the union of their roles on every operation", async () => {
+    const ops = await accountOperations();
+    const f = await fixture();
+    const keyRoles: Role[] = [ADMIN, INV];
+    const userRoles: Role[] = [DEV, INV];
+    const made = await call(`/api/account/${f.account.accountId}/api-keys`, { key: f.account.admin, body: { name: "multi", roles: keyRoles } });
+    expect(made.status).toBe(201);
+    const key = (await json(made)).key as string;
+    const user = await makeUser(f.account, userRoles);
+    const { bearer } = await signedIn(f.account.accountId, user.loginName);
+    const failures: string[] = [];
+    for (const op of ops) {
+      const c = ORACLE[keyOf(op)]!;
+      for (const [label, credential, roles] of [[`key ${keyRoles}`, key, keyRoles], [`user ${userRoles}`, bearer, userRoles]] as const) {
+        const allowed = roles.some((r) => c.roles.includes(r));
+        const res = await send(op, credential, await c.request(f));
+        const text = await res.text();
+        if (allowed ? res.status >= 400 : res.status !== 403) failures.push(`${label} ${keyOf(op)}: expected ${allowed ? "success" : 403}, got ${res.status} ${short(text)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 
   it("every operation × every role: allowed roles succeed, the others get 403 forbidden; a foreign account gets 404", async () => {
