@@ -6,6 +6,7 @@
 // other, and each one's effect is checked through edgefn's API, not only its exit code.
 // Skipped when there is no openssl to make the certificate.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -20,6 +21,8 @@ const WATCHDOG_MS = 5 * 60_000; // the whole file, whatever happens
 const ROLES = ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"];
 const METRICS_HEADER = "From,To,Unknown Errors,Successful Invocations,Code-based Errors,Platform Failures,Timeout Errors";
 const LOGS_HEADER = "lambdaUUID;requestID;timestamp;level;message;extras";
+const LOGIN_NAME = "lpf.developer@brand.example";
+const PASSWORD = `lpf-e2e-${randomUUID()}`; // throwaway, this run only
 
 const openssl = hasOpenssl();
 const fixture = platformFixture("lpf-cli.test", { watchdogMs: WATCHDOG_MS });
@@ -40,8 +43,10 @@ before(async () => {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
   }
   const { accountId, adminKey } = await api(platform.port, "POST", "/admin/accounts", vars.OPERATOR_TOKEN, { name: "lpf-cli" });
-  const { key } = await api(platform.port, "POST", `/api/account/${accountId}/api-keys`, adminKey, { name: "lpf-dev", role: "FaaS-Developer" });
-  Object.assign(fx, { accountId, adminKey, devKey: key });
+  // LivePerson's admin profile holds every role: push needs Developer, add:domain Admin.
+  const { key } = await api(platform.port, "POST", `/api/account/${accountId}/api-keys`, adminKey, { name: "lpf", roles: ROLES });
+  const user = await api(platform.port, "POST", `/api/account/${accountId}/users`, adminKey, { loginName: LOGIN_NAME, password: PASSWORD, roles: ROLES });
+  Object.assign(fx, { accountId, adminKey, key, userId: user.id });
   front = await startTlsFront({ dir: tmp, upstreamPort: platform.port });
   deadRegistryPort = await freePort(); // nothing listens there: npm fails at once, on 127.0.0.1
 }, { timeout: BOOT_TIMEOUT_MS });
@@ -52,7 +57,7 @@ after(async () => {
 }, { timeout: 30_000 });
 
 const acct = () => `/api/account/${fx.accountId}`;
-const get = (urlPath, key = fx.devKey) => api(platform.port, "GET", `${acct()}${urlPath}`, key);
+const get = (urlPath, key = fx.key) => api(platform.port, "GET", `${acct()}${urlPath}`, key);
 
 /** The function named `name`, as the API answers it. */
 async function lambdaNamed(name) {
@@ -72,12 +77,13 @@ async function until(read, done, maxMs = 10_000) {
 }
 
 /**
- * One lpf session: its own TMPDIR (where lpf keeps its login), cache and project folder. `run`
- * fails the test unless lpf exits 0, with everything lpf printed in the message.
+ * One lpf session: its own TMPDIR (where lpf keeps its login) and cache; the project folder is
+ * shared (a developer who signs in another way keeps their project). `run` fails the test unless
+ * lpf exits 0, with everything lpf printed in the message.
  */
+const project = path.join(tmp, "project");
 function session(name) {
   const dir = path.join(tmp, name);
-  const project = path.join(dir, "project");
   mkdirSync(project, { recursive: true });
   let env;
   const s = {
@@ -95,6 +101,12 @@ function session(name) {
     async run(args, opts) {
       const r = await s.lpf(args, opts);
       assert.equal(r.code, 0, `lpf ${args.join(" ")} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
+      if (s.refreshChecked) {
+        // A password session is checked (POST /refresh, 2xx) before lpf calls the platform.
+        const first = r.requests.findIndex((q) => !/\/(service\/baseURI\.json|login|refresh)(\?|$)/.test(q.path));
+        const checked = r.requests.slice(0, first).some((q) => q.method === "POST" && q.path.startsWith(`${acct()}/refresh`) && q.status === 200);
+        assert.ok(first === -1 || checked, `no session check before ${JSON.stringify(r.requests)}`);
+      }
       return r;
     },
   };
@@ -108,7 +120,7 @@ const paths = (r) => r.requests.map((q) => `${q.method} ${q.path.split("?")[0]}`
  * is logged in already. `watch`: deploy and undeploy wait for lpf's own watch (the answer must read
  * as success for lpf to start it); otherwise they run with -w. `domain` is added with add:domain.
  */
-function everyCommand(s, { fnName, watch, domain, label }) {
+function everyCommand(s, { fnName, watch, domain, label, pushVariants }) {
   const marker = `lpf-e2e ${label} greeting`;
   const code = (n) => `function lambda(input, callback) {
   console.info(${JSON.stringify(marker)}, input.payload.name, ${n});
@@ -126,6 +138,7 @@ function everyCommand(s, { fnName, watch, domain, label }) {
   });
 
   test("push (new): the function exists as a Draft with the local code", { timeout: COMMAND_TIMEOUT_MS }, async () => {
+    if (!pushVariants) writeFileSync(s.fn(fnName, "index.js"), code(1));
     const r = await s.run(["push", fnName, "-y"]);
     assert.match(r.stdout, new RegExp(`Pushing ${fnName} \\[completed\\]`), r.stdout);
     assert.ok(paths(r).includes(`POST ${acct()}/lambdas`), paths(r).join("\n"));
@@ -134,11 +147,12 @@ function everyCommand(s, { fnName, watch, domain, label }) {
     assert.equal(l.state, "Draft");
     assert.equal(l.description, `${label} function`);
     assert.equal(l.implementation.code, readFileSync(s.fn(fnName, "index.js"), "utf8"));
+    assert.equal(l.createdBy, s.actor);
     state.uuid = l.uuid;
     state.version = l.version;
   });
 
-  test("push (edited): the platform has the new code, a new version", { timeout: COMMAND_TIMEOUT_MS }, async () => {
+  if (pushVariants) test("push (edited): the platform has the new code, a new version", { timeout: COMMAND_TIMEOUT_MS }, async () => {
     writeFileSync(s.fn(fnName, "index.js"), code(1));
     const r = await s.run(["push", fnName, "-y"]);
     assert.match(r.stdout, new RegExp(`Pushing ${fnName} \\[completed\\]`), r.stdout);
@@ -149,7 +163,7 @@ function everyCommand(s, { fnName, watch, domain, label }) {
     state.version = l.version;
   });
 
-  test('push (unchanged): "Push Skipped", nothing changes', { timeout: COMMAND_TIMEOUT_MS }, async () => {
+  if (pushVariants) test('push (unchanged): "Push Skipped", nothing changes', { timeout: COMMAND_TIMEOUT_MS }, async () => {
     const r = await s.run(["push", fnName, "-y"]);
     assert.match(r.stdout, /Push Skipped: The update contained no changes compared to the server version\./, r.stdout);
     assert.ok(r.requests.some((q) => q.method === "PUT" && q.status === 304), JSON.stringify(r.requests));
@@ -233,7 +247,7 @@ function everyCommand(s, { fnName, watch, domain, label }) {
   test("pull: the local files become the platform's (edited through the API)", { timeout: COMMAND_TIMEOUT_MS }, async () => {
     const [l] = await get(`/lambdas/${state.uuid}`);
     const edited = code(2);
-    await api(platform.port, "PUT", `${acct()}/lambdas/${state.uuid}`, fx.devKey, {
+    await api(platform.port, "PUT", `${acct()}/lambdas/${state.uuid}`, fx.key, {
       ...l, description: `${label} function, edited on the platform`, implementation: { ...l.implementation, code: edited },
     });
     await s.run(["pull", fnName, "-y"]);
@@ -263,37 +277,57 @@ function everyCommand(s, { fnName, watch, domain, label }) {
       test(`add:domain ${domain}: on the allow-list`, { timeout: COMMAND_TIMEOUT_MS }, async () => {
         const r = await s.run(["add:domain", domain]);
         assert.match(r.stdout, new RegExp(`Domain ${domain.replace(/\./g, "\\.")} was added to your account successfully`), r.stdout);
-        const list = await get("/proxy-settings", fx.adminKey);
+        const list = await get("/proxy-settings");
         assert.ok(list.some((d) => d.domain === domain), JSON.stringify(list));
       }),
   };
 }
 
-describe("lpf 1.31.13 against a local edgefn, signed in with login -t (API keys)", { skip: !openssl && "no openssl to make a throwaway certificate", timeout: 3 * 60_000 }, () => {
+const skip = !openssl && "no openssl to make a throwaway certificate";
+
+describe("lpf 1.31.13 against a local edgefn, signed in with login -t (an API key with every role)", { skip, timeout: 3 * 60_000 }, () => {
   const s = session("token");
+  s.actor = "key:lpf#"; // completed once the key's id is known
 
   test("login -t: stores the key, makes no request", { timeout: COMMAND_TIMEOUT_MS }, async () => {
-    const r = await s.run(["login", "-t", fx.devKey, "-a", fx.accountId, "-i", "lpf-e2e"]);
+    const r = await s.run(["login", "-t", fx.key, "-a", fx.accountId, "-i", "lpf-e2e"]);
     assert.match(r.stdout, /Welcome to/);
     assert.deepEqual(r.requests, []);
+    const [k] = (await get("/api-keys", fx.adminKey)).filter((x) => x.name === "lpf");
+    s.actor += k.id;
   });
 
   test("init: the project layout (its toolbelt install stays offline)", { timeout: COMMAND_TIMEOUT_MS }, async () => {
     const r = await s.run(["init"]);
     for (const f of ["README.md", ".gitignore", "bin/lp-faas-toolbelt/package.json", "bin/faas-debugger.js"]) {
-      assert.ok(existsSync(path.join(s.project, f)), `${f} missing`);
+      assert.ok(existsSync(path.join(project, f)), `${f} missing`);
     }
-    assert.deepEqual(JSON.parse(readFileSync(path.join(s.project, "functions", "settings.json"), "utf8")).whitelist, ["*.liveperson.com"]);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(project, "functions", "settings.json"), "utf8")).whitelist, ["*.liveperson.com"]);
     assert.match(r.stdout, /Install packages \[skipped\]/, r.stdout); // npm was kept offline
     assert.deepEqual(r.requests, []);
   });
 
-  const rest = everyCommand(s, { fnName: "greeter", watch: true, domain: "api.example.com", label: "token" });
-
-  test("login -t with an Admin key (add:domain needs Admin, push Developer; an edgefn key holds one role)", { timeout: COMMAND_TIMEOUT_MS }, async () => {
-    await s.run(["login", "-t", fx.adminKey, "-a", fx.accountId, "-i", "lpf-e2e-admin"]);
-  });
-  rest.addDomain();
+  everyCommand(s, { fnName: "greeter", watch: true, domain: "api.example.com", label: "token", pushVariants: true }).addDomain();
 
   after(() => console.log(`# platform up in ${fx.bootMs} ms; lpf commands (token session, ms): ${JSON.stringify(s.timings)}`));
+});
+
+describe("lpf 1.31.13 against a local edgefn, signed in with login -u -p (a user with every role)", { skip, timeout: 3 * 60_000 }, () => {
+  const s = session("password");
+  s.refreshChecked = true;
+
+  test("login -u -p: a session of the user, stored by lpf", { timeout: COMMAND_TIMEOUT_MS }, async () => {
+    const r = await s.run(["login", "-a", fx.accountId, "-u", LOGIN_NAME, "-p", PASSWORD]);
+    assert.match(r.stdout, /Welcome to/);
+    assert.deepEqual(paths(r), [`GET ${acct()}/service/baseURI.json`, `POST ${acct()}/login`], JSON.stringify(r.requests));
+    assert.equal(r.requests[1].status, 200);
+    assert.doesNotMatch(r.stdout + r.stderr, new RegExp(PASSWORD));
+    const sessions = await get(`/users/${fx.userId}/sessions`, fx.adminKey);
+    assert.equal(sessions.length, 1, JSON.stringify(sessions));
+    s.actor = `user:${LOGIN_NAME}#${fx.userId}`;
+  });
+
+  everyCommand(s, { fnName: "welcomer", watch: false, domain: "hooks.example.com", label: "password", pushVariants: false }).addDomain();
+
+  after(() => console.log(`# lpf commands (password session, ms): ${JSON.stringify(s.timings)}`));
 });
