@@ -7,7 +7,7 @@ import type { AccountGate } from "../src/gate/account-gate";
 import { LEASE_MARGIN_MS } from "../src/gate/lease";
 import type { RecordWithLogs } from "../src/gate/data-plane/types";
 import { LOG_SCAN_MAX } from "../src/gate/data-plane/queries";
-import { RETENTION_PAUSE_MS } from "../src/gate/data-plane/retention";
+import { RETENTION_BUSY_PAUSE_MS, RETENTION_PAUSE_MS } from "../src/gate/data-plane/retention";
 import { CSV_HEADER, EXPORT_PAGE } from "../src/services/logs";
 import { OPERATOR_TOKEN, call, deployed, env, invoke, json, newAccount, wireStatus, type TestAccount } from "./helpers/api";
 import { gateOf, storedCount, storedRows, waitForStored } from "./helpers/data-plane";
@@ -488,6 +488,27 @@ describe("retention", () => {
     expect(await alarmAt()).toBeGreaterThan(Date.now() + day);
     // Out of range is a 400.
     expect((await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { logRetentionDays: 366 } })).status).toBe(400);
+  });
+  it("steps are spaced out while the account is busy (an admission in the last second), and follow quickly when idle", async () => {
+    const a = await newAccount();
+    const day = 86_400_000;
+    const old = Array.from({ length: 40 }, (_, i) => syntheticRecord("fn-busy", Date.now() - 3 * day + i * 1000, 10));
+    await gateOf(a.accountId).settleMany({ records: old });
+    expect((await call(`/admin/accounts/${a.accountId}/limits`, { method: "PUT", key: OPERATOR_TOKEN, body: { logRetentionDays: 2 } })).status).toBe(200);
+    const pauses = await runInDurableObject(gateOf(a.accountId), async (gate: AccountGate) => {
+      const inside = gate as unknown as { lastAcquireAt: number; data: { chores: { retentionAt: number | null } } };
+      const pauseAfterStep = async (lastAcquireAt: number) => {
+        inside.lastAcquireAt = lastAcquireAt;
+        inside.data.chores.retentionAt = 0; // due now
+        const before = Date.now();
+        await gate.alarm();
+        return inside.data.chores.retentionAt! - before;
+      };
+      return { busy: await pauseAfterStep(Date.now()), idle: await pauseAfterStep(0) };
+    });
+    expect(pauses.busy).toBeGreaterThanOrEqual(RETENTION_BUSY_PAUSE_MS);
+    expect(pauses.idle).toBeLessThan(RETENTION_BUSY_PAUSE_MS);
+    expect(pauses.idle).toBeGreaterThanOrEqual(RETENTION_PAUSE_MS);
   });
 });
 

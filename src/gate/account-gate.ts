@@ -14,6 +14,8 @@ const RECLAIM_RETRY_MS = 30_000;
 const MONTHS_KEPT = 13;
 // An alarm overdue by more than this (and not running) is set again (see alarmNoLaterThan).
 const ALARM_LATE_MS = 10_000;
+/** The account counts as busy this long after an admission: its chores (retention) slow down. */
+const BUSY_WINDOW_MS = 1_000;
 // The first guess of how long an invocation holds its slot, until some ended.
 const INITIAL_HOLD_MS = 1_000;
 // Storage keys (the Durable Object's key-value API, in its SQLite database).
@@ -55,6 +57,8 @@ const UNCONFIRMED = { allowUnconfirmed: true } as const;
 export class AccountGate extends DurableObject<Env> {
   /** The alarm as this instance last set it (null: none); read from storage at start. */
   private alarmAt: number | null = null;
+  /** When an invocation was last admitted (or asked to be): the data plane's chores yield to them. */
+  private lastAcquireAt = 0;
   /** Every stored lease (by invocation id), and whether its invocation ended. */
   private readonly held = new Map<string, { lease: Lease; ended: boolean }>();
   /** This month's count, as stored. */
@@ -100,6 +104,7 @@ export class AccountGate extends DurableObject<Env> {
    */
   async acquire(lease: Lease, limits: GateLimits, settled: Settled = {}, expectEpoch?: number): Promise<EpochAdmission> {
     this.learnAccount(lease.accountId);
+    this.lastAcquireAt = Date.now();
     this.settle(settled);
     if (limits.logRetentionDays !== undefined && this.data.setRetentionDays(limits.logRetentionDays, Date.now())) await this.rearm();
     const epoch = this.epoch;
@@ -196,7 +201,9 @@ export class AccountGate extends DurableObject<Env> {
     const now = Date.now();
     await this.reclaimExpired(now);
     const { retentionAt, legacyAt } = this.data.chores;
-    if (retentionAt !== null && retentionAt <= now) this.data.retentionStep(now);
+    // While invocations come in, retention steps are spaced out so that admissions keep their latency.
+    const busy = this.held.size > 0 || now - this.lastAcquireAt < BUSY_WINDOW_MS;
+    if (retentionAt !== null && retentionAt <= now) this.data.retentionStep(now, busy);
     if (legacyAt !== null && legacyAt <= now && this.accountId !== null) await this.data.legacyStep(this.env.DB, this.accountId, now);
     await this.rearm();
   }

@@ -3,7 +3,7 @@
 import { moveLegacyStep } from "./legacy";
 import { LogPartitions } from "./partitions";
 import { countRecords, findLogs, getRecord, listRecords, metricsByFunction, metricsSeries } from "./queries";
-import { DAY_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
+import { DAY_MS, RETENTION_BUSY_PAUSE_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
 import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION, upgradeFromV1 } from "./schema";
 import { LogKeys, amendLogs, storeRecords, type LogWriter } from "./store";
 import type { LogHit, LogQuery, RecordQuery, RecordWithLogs, StoredLog } from "./types";
@@ -97,10 +97,10 @@ export class DataPlane {
     return this.retentionDays * DAY_MS;
   }
 
-  /** One bounded retention step (see retention.ts), with its next due time. */
-  retentionStep(now: number) {
+  /** One bounded retention step (see retention.ts), with its next due time (later while the account is `busy`). */
+  retentionStep(now: number, busy = false) {
     const { more, nextExpiry } = this.storage.transactionSync(() => deleteExpired(this.sql, this.log, now - this.retentionMs, this.retentionMs));
-    this.chores.retentionAt = more ? now + RETENTION_PAUSE_MS : nextExpiry;
+    this.chores.retentionAt = more ? now + (busy ? RETENTION_BUSY_PAUSE_MS : RETENTION_PAUSE_MS) : nextExpiry;
   }
 
   /** One step of moving the account's pre-data-plane records out of D1 (see legacy.ts). */
