@@ -43,10 +43,10 @@ export function throwawayCertificate(dir) {
 /**
  * An https server on 127.0.0.1 that forwards every request to `upstreamPort` (the platform's front
  * proxy), Host header kept (edgefn's baseURI.json answers a loopback Host as the host of every
- * service). Resolves to { domain: "127.0.0.1:<port>", bundle (CA file to trust), requests (each
- * {method, path, userAgent, status}), close() }.
+ * service). `port`: a free one unless given. Resolves to { domain: "127.0.0.1:<port>", bundle (CA
+ * file to trust), requests (each {method, path, userAgent, status}), close() }.
  */
-export async function startTlsFront({ dir, upstreamPort }) {
+export async function startTlsFront({ dir, upstreamPort, port }) {
   const { key, cert } = throwawayCertificate(dir);
   const requests = [];
   const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
@@ -64,8 +64,11 @@ export async function startTlsFront({ dir, upstreamPort }) {
     });
     req.pipe(up);
   });
-  const port = await freePort();
-  await new Promise((resolve) => server.listen(port, HOST, resolve));
+  port ??= await freePort();
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, HOST, resolve);
+  });
   // Trust the throwaway certificate on top of whatever extra CAs are configured already.
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   const bundle = path.join(dir, "ca-bundle.pem");

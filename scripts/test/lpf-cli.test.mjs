@@ -31,7 +31,7 @@ const { tmp, logFd, vars, logTail } = fixture;
 let platform;
 let front; // the TLS front: domain, bundle, requests
 let deadRegistryPort;
-const fx = {}; // accountId, keys
+const fx = {}; // accountId, adminKey, key (every role), userId, bootMs
 
 before(async () => {
   if (!openssl) return;
@@ -87,8 +87,7 @@ function session(name) {
   mkdirSync(project, { recursive: true });
   let env;
   const s = {
-    project,
-    timings: [],
+    timings: [], // [command, ms]
     fn: (fnName, file) => path.join(project, "functions", fnName, file),
     async lpf(args, { cwd = project, timeoutMs = COMMAND_TIMEOUT_MS } = {}) {
       env ??= lpfEnv({ dir, domain: front.domain, bundle: front.bundle, deadRegistryPort });
@@ -101,6 +100,8 @@ function session(name) {
     async run(args, opts) {
       const r = await s.lpf(args, opts);
       assert.equal(r.code, 0, `lpf ${args.join(" ")} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
+      // Its update check found its fresh answer in the run's cache and never asked npm.
+      assert.doesNotMatch(r.stdout, /Update available|fetching latest npm version/, r.stdout);
       if (s.refreshChecked) {
         // A password session is checked (POST /refresh, 2xx) before lpf calls the platform.
         const first = r.requests.findIndex((q) => !/\/(service\/baseURI\.json|login|refresh)(\?|$)/.test(q.path));
@@ -116,9 +117,11 @@ function session(name) {
 const paths = (r) => r.requests.map((q) => `${q.method} ${q.path.split("?")[0]}`);
 
 /**
- * Every command of a brand developer's day, in order, for function `fnName` in session `s`, which
- * is logged in already. `watch`: deploy and undeploy wait for lpf's own watch (the answer must read
- * as success for lpf to start it); otherwise they run with -w. `domain` is added with add:domain.
+ * Every platform command of a brand developer's day, in order, for a new function `fnName` in
+ * session `s`, which is signed in already (`s.actor` is who the API says created it). `watch`:
+ * deploy and undeploy wait for lpf's own watch (the answers must read as success for lpf to start
+ * it); otherwise they run with -w. `pushVariants`: push an edit and push unchanged too. Answers
+ * { addDomain() } to add `domain` (a test of its own, last).
  */
 function everyCommand(s, { fnName, watch, domain, label, pushVariants }) {
   const marker = `lpf-e2e ${label} greeting`;
@@ -309,7 +312,7 @@ describe("lpf 1.31.13 against a local edgefn, signed in with login -t (an API ke
 
   everyCommand(s, { fnName: "greeter", watch: true, domain: "api.example.com", label: "token", pushVariants: true }).addDomain();
 
-  after(() => console.log(`# platform up in ${fx.bootMs} ms; lpf commands (token session, ms): ${JSON.stringify(s.timings)}`));
+  after(() => console.log(`platform up in ${fx.bootMs} ms; lpf commands (token session, ms): ${JSON.stringify(s.timings)}`));
 });
 
 describe("lpf 1.31.13 against a local edgefn, signed in with login -u -p (a user with every role)", { skip, timeout: 3 * 60_000 }, () => {
@@ -329,5 +332,5 @@ describe("lpf 1.31.13 against a local edgefn, signed in with login -u -p (a user
 
   everyCommand(s, { fnName: "welcomer", watch: false, domain: "hooks.example.com", label: "password", pushVariants: false }).addDomain();
 
-  after(() => console.log(`# lpf commands (password session, ms): ${JSON.stringify(s.timings)}`));
+  after(() => console.log(`lpf commands (password session, ms): ${JSON.stringify(s.timings)}`));
 });
