@@ -109,6 +109,7 @@ export function lpfEnv({ dir, domain, bundle, deadRegistryPort }) {
     XDG_CONFIG_HOME: folder("config"),
     XDG_DATA_HOME: folder("data"),
     NODE_OPTIONS: `--require ${JSON.stringify(LPF_PRELOAD)}`,
+    NODE_COMPILE_CACHE: folder("compile-cache"), // lpf compiles its whole module graph on every command: ~15% less CPU with this
     LPF_CSDS_DOMAIN: domain,
     NODE_EXTRA_CA_CERTS: bundle,
     FORCE_COLOR: "0",
