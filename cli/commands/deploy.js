@@ -1,6 +1,6 @@
 // deploy and undeploy, then watch the function settle as lpf does (GET /lambdas/{uuid}: deployed
 // when Productive with a deployedAt, undeployed when Draft), with progress on stderr and a timeout.
-import { str, worst } from "../lib/context.js";
+import { mapLimit, PARALLEL, str, worst } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/exit-codes.js";
 import { requireFunction } from "../lib/functions.js";
 import { findProjectRoot } from "../lib/project.js";
@@ -28,8 +28,7 @@ function settleCommand(verb) {
       if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(EXIT.USAGE, "--timeout: a number of seconds");
       const api = client();
       /** @type {Record<string, unknown>[]} */
-      const results = [];
-      for (const name of names) {
+      const results = await mapLimit(names, PARALLEL, async (name) => {
         const started = Date.now();
         try {
           const fn = await requireFunction(api, name);
@@ -39,13 +38,13 @@ function settleCommand(verb) {
           const settled = flags["no-watch"] ? undefined : await watch(api, fn.uuid, target, timeoutS * 1000, (s) => out.progress(`${name}: ${s}`));
           const ms = Date.now() - started;
           out.progress(`${name}: ${settled ? `${settled.state}, version ${settled.version}` : "requested"} (${ms} ms)`);
-          results.push({ name, uuid: fn.uuid, state: settled?.state ?? null, version: settled?.version ?? fn.version, deployedAt: settled?.lastDeployment?.deployedAt ?? null, elapsedMs: ms, exitCode: 0 });
+          return { name, uuid: fn.uuid, state: settled?.state ?? null, version: settled?.version ?? fn.version, deployedAt: settled?.lastDeployment?.deployedAt ?? null, elapsedMs: ms, exitCode: 0 };
         } catch (err) {
           if (!(err instanceof CliError) || err.code === EXIT.AUTH || err.code === EXIT.SERVER) throw err;
           out.progress(`${name}: ${verb} failed: ${err.message}`);
-          results.push({ name, error: err.message, ...err.details, exitCode: err.code });
+          return { name, error: err.message, ...err.details, exitCode: err.code };
         }
-      }
+      });
       out.result(results, "");
       return worst(results.map((r) => Number(r.exitCode)));
     },

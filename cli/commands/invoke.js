@@ -1,7 +1,7 @@
 // invoke: remote (POST /lambdas/{uuid}/invoke, the gateway, as lpf's remote invoke) or --local
 // (the project's code in a private local edgefn: lib/local-invoke.js). The input is config.json's
 // `input`, as with lpf; --input overrides it. A failed function is exit 1 with lpf's error shape.
-import { str, worst } from "../lib/context.js";
+import { mapLimit, PARALLEL, str, worst } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/exit-codes.js";
 import { requireFunction } from "../lib/functions.js";
 import { invokeLocally } from "../lib/local-invoke.js";
@@ -34,23 +34,20 @@ export const invoke = {
     const names = root ? namesOrCurrent(root, args, "invoke") : args;
     if (!names.length) throw new CliError(EXIT.USAGE, "which functions? efn invoke <name...>");
     const api = client();
-    /** @type {Record<string, unknown>[]} */
-    const results = [];
-    /** @type {number[]} */
-    const codes = [];
-    for (const name of names) {
+    const outcomes = await mapLimit(names, PARALLEL, async (name) => {
       const fn = await requireFunction(api, name);
       const input = override ?? (root ? safeInput(root, name) : undefined) ?? { headers: [], payload: {} };
       try {
         const { data } = await api.call("post", "/api/account/{accountId}/lambdas/{uuid}/invoke", { params: { uuid: fn.uuid }, body: input });
-        results.push({ name, result: data });
-        codes.push(EXIT.OK);
+        return { code: EXIT.OK, result: { name, result: data } };
       } catch (err) {
         if (!(err instanceof CliError) || err.code !== EXIT.FAILED || !err.details.errorCode) throw err;
-        results.push({ name, errorCode: err.details.errorCode, errorMsg: err.details.errorMsg, errorLogs: err.details.errorLogs ?? [] });
-        codes.push(EXIT.FAILED);
+        return { code: EXIT.FAILED, result: { name, errorCode: err.details.errorCode, errorMsg: err.details.errorMsg, errorLogs: err.details.errorLogs ?? [] } };
       }
-    }
+    });
+    /** @type {Record<string, unknown>[]} */
+    const results = outcomes.map((o) => o.result);
+    const codes = outcomes.map((o) => o.code);
     out.result(results, () => results.flatMap(({ name, ...r }) => [...(results.length > 1 ? [`${name}:`] : []), JSON.stringify("errorCode" in r ? r : r.result, null, 2)]));
     return worst(codes);
   },

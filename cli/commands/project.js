@@ -2,7 +2,7 @@
 // efn never asks for confirmation (it is meant for scripts too): -y is accepted and changes nothing.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { str, worst } from "../lib/context.js";
+import { mapLimit, PARALLEL, str, worst } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/exit-codes.js";
 import { findFunction, requireFunction, upsertFunction } from "../lib/functions.js";
 import { currentFunctionName, findProjectRoot, functionsDir, HELLO_CODE, initProject, localFunctionNames, NO_EVENT, readFunction, requireProjectRoot, writeFunction } from "../lib/project.js";
@@ -102,18 +102,17 @@ export const push = {
     const names = flags.all ? localFunctionNames(root) : namesOrCurrent(root, args, "push");
     const api = client();
     /** @type {{ name: string, uuid?: string, outcome: string, error?: string, exitCode?: number }[]} */
-    const results = [];
-    for (const name of names) {
+    const results = await mapLimit(names, PARALLEL, async (name) => {
       try {
         const { uuid, outcome } = await upsertFunction(api, readFunction(root, name));
-        results.push({ name, uuid, outcome });
         out.progress(outcome === "unchanged" ? `${name}: Push Skipped: no changes` : `${name}: ${outcome}`);
+        return { name, uuid, outcome };
       } catch (err) {
         if (!(err instanceof CliError) || err.code === EXIT.AUTH || err.code === EXIT.SERVER) throw err;
-        results.push({ name, outcome: "failed", error: err.message, exitCode: err.code });
         out.progress(`${name}: failed: ${err.message}`);
+        return { name, outcome: "failed", error: err.message, exitCode: err.code };
       }
-    }
+    });
     out.result(results, "");
     return worst(results.map((r) => r.exitCode ?? 0));
   },

@@ -71,3 +71,27 @@ export function spanMs(/** @type {string} */ v) {
 
 /** The first non-zero exit code of several tasks (0 when all passed). */
 export const worst = (/** @type {number[]} */ codes) => codes.find((c) => c !== 0) ?? 0;
+
+/**
+ * Runs `task` over `items`, at most `limit` at a time; the results keep the items' order (lpf also
+ * runs a command's functions side by side).
+ * @template T, R
+ * @param {T[]} items @param {number} limit @param {(item: T, index: number) => Promise<R>} task
+ * @returns {Promise<R[]>}
+ */
+export async function mapLimit(items, limit, task) {
+  /** @type {R[]} */
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(/** @type {T} */ (items[i]), i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** How many functions a command works on at once. */
+export const PARALLEL = 4;

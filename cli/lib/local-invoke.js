@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createClient } from "./api.js";
+import { mapLimit, PARALLEL } from "./context.js";
 import { CliError } from "./exit-codes.js";
 import { startLocalPlatform } from "./local-platform.js";
 import { readSettings } from "./project.js";
@@ -25,23 +26,20 @@ export async function invokeLocally(root, functions, say) {
   try {
     const { admin, developer } = await localAccount(platform);
     await syncSettings(admin, readSettings(root));
-    /** @type {LocalOutcome[]} */
-    const outcomes = [];
-    for (const fn of functions) {
+    return await mapLimit(functions, PARALLEL, async (fn) => {
       say(`local runtime: deploying ${fn.name}`);
       const { uuid } = await upsertFunction(developer, fn);
       const lambda = (await developer.call("get", "/api/account/{accountId}/lambdas/{uuid}", { params: { uuid } })).data[0];
       if (lambda?.state !== "Productive") await developer.call("post", "/api/account/{accountId}/deployments/{uuid}", { params: { uuid } });
       try {
         const { data } = await developer.call("post", "/api/account/{accountId}/lambdas/{uuid}/test", { params: { uuid }, body: fn.input });
-        outcomes.push({ name: fn.name, ok: true, result: data.result, logs: data.logs });
+        return /** @type {LocalOutcome} */ ({ name: fn.name, ok: true, result: data.result, logs: data.logs });
       } catch (err) {
         if (!(err instanceof CliError) || !err.body || typeof err.body !== "object") throw err;
         const body = /** @type {{ errorCode?: string, errorMsg?: string, errorLogs?: unknown[] }} */ (err.body);
-        outcomes.push({ name: fn.name, ok: false, errorCode: body.errorCode, errorMsg: body.errorMsg, errorLogs: body.errorLogs ?? [] });
+        return /** @type {LocalOutcome} */ ({ name: fn.name, ok: false, errorCode: body.errorCode, errorMsg: body.errorMsg, errorLogs: body.errorLogs ?? [] });
       }
-    }
-    return outcomes;
+    });
   } finally {
     await platform.stop();
   }

@@ -72,7 +72,14 @@ const coldProject = path.join(tmp, "cold");
 
 before(async () => {
   mkdirSync(coldProject, { recursive: true });
-  const cold = efn(["init", "warm"], { cwd: coldProject }).then(() => efn(["invoke", "--local", "warm", "--json"], { cwd: coldProject }));
+  const cold = efn(["init", "warm", "broke"], { cwd: coldProject }).then(() => {
+    const fns = path.join(coldProject, "functions");
+    writeFileSync(path.join(fns, "warm", "index.js"), 'function lambda(input, callback) { console.debug("warming up"); callback(null, "Hello " + process.env.WHO); }\n');
+    const config = JSON.parse(readFileSync(path.join(fns, "warm", "config.json"), "utf8"));
+    writeFileSync(path.join(fns, "warm", "config.json"), JSON.stringify({ ...config, environmentVariables: { WHO: "World" } })); // lpf V2's form
+    writeFileSync(path.join(fns, "broke", "index.js"), 'function lambda(input, callback) { console.error("about to fail"); callback(new Error("broken on purpose")); }\n');
+    return efn(["invoke", "--local", "warm", "broke", "--json"], { cwd: coldProject });
+  });
   try {
     [fixture.platform, coldLocal] = await Promise.all([startPlatform({ name: "efn", tmp, vars, logFd, say: () => {} }), cold]);
   } catch (err) {
@@ -221,12 +228,21 @@ test("exit codes: unknown function 5, a forbidden change 4, a failing function 1
 test("the committed API types are what the running platform describes (node cli/gen-api-types.js)", async () => {
   const doc = await (await fetch(`${fx.base}/api/openapi.json`)).json();
   const committed = readFileSync(path.join(ROOT, "cli", "lib", "api-types.d.ts"), "utf8");
-  assert.ok(committed === renderApiTypes(doc), "cli/lib/api-types.d.ts is stale: run node cli/gen-api-types.js");
+  const generated = renderApiTypes(doc);
+  if (committed === generated) return;
+  const [a, b] = [committed.split("\n"), generated.split("\n")];
+  const line = a.findIndex((l, i) => l !== b[i]);
+  assert.fail(`cli/lib/api-types.d.ts is stale (line ${line + 1}: ${JSON.stringify(a[line])}, the platform: ${JSON.stringify(b[line])}): run node cli/gen-api-types.js`);
 });
 
-test("invoke --local, cold: a private local edgefn runs the function; its state is cached for the user only", () => {
-  expectCode(coldLocal, 0);
-  assert.deepEqual(coldLocal.json, [{ name: "warm", result: "Hello World", logs: [] }]);
+test("invoke --local, cold: a private local edgefn runs the functions (env, Debug logs, lpf's error shape); its state is cached for the user only", () => {
+  expectCode(coldLocal, 1); // one of the two functions failed
+  const [warm, broke] = coldLocal.json;
+  assert.equal(warm.result, "Hello World");
+  assert.deepEqual(warm.logs.map((l) => [l.level, l.message]), [["Debug", "warming up"]]);
+  assert.equal(broke.errorCode, "com.liveperson.faas.handler.custom-failure");
+  assert.match(broke.errorMsg, /broken on purpose/);
+  assert.ok(broke.errorLogs.some((l) => l.message === "about to fail"), JSON.stringify(broke));
   assert.match(coldLocal.stderr, /applying migrations/);
   const [state] = readdirSync(path.join(cacheDir, "local"));
   for (const f of ["vars.json", "account.json"]) assert.equal(statSync(path.join(cacheDir, "local", state, f)).mode & 0o777, 0o600, f);
@@ -238,7 +254,10 @@ test("invoke --local gives the remote result for every template (one local runti
   assert.ok(templates.length >= 5, templates.join(","));
   writeFileSync(path.join(project, "functions", "settings.json"), JSON.stringify({ secrets: [{ key: "my-secret", value: "s3cr3t-value-42" }], whitelist: ["*.liveperson.com"] }));
   const names = templates.map((id) => `t_${id.replace(/-/g, "_")}`);
-  for (const [i, id] of templates.entries()) expectCode(await efn(["create:function", "-n", names[i], "--template", id]), 0);
+  for (let i = 0; i < templates.length; i += 4) { // four at a time
+    const batch = templates.slice(i, i + 4).map((id, j) => efn(["create:function", "-n", names[i + j], "--template", id]));
+    for (const r of await Promise.all(batch)) expectCode(r, 0);
+  }
 
   const local = efn(["invoke", "--local", ...names, "--json"]); // starts while the remote side is set up
   expectCode(await efn(["push", ...names]), 0);
@@ -261,4 +280,32 @@ test("invoke --local gives the remote result for every template (one local runti
   }
   const secret = localRun.json[names.indexOf("t_secret_storage")];
   assert.equal(secret?.result?.found, true, "the local run has the settings' secret");
+});
+
+test("password login (read from stdin): the session acts as the user; a wrong password exits 3; logout ends it on the platform", async () => {
+  const password = "correct horse battery 9";
+  await api(fx.port, "POST", `/api/account/${fx.accountId}/users`, fx.adminKey, { loginName: "ada@example.com", roles: ["FaaS-Developer"], password });
+  const wrong = await efn(["login", "--url", fx.base, "--account", fx.accountId, "-u", "ada@example.com", "--json"], { input: "not the password!\n" });
+  expectCode(wrong, 3);
+
+  const ok = await efn(["login", "--url", fx.base, "-a", fx.accountId, "-u", "ada@example.com", "--json"], { input: `${password}\n` });
+  expectCode(ok, 0);
+  assert.equal(ok.json.kind, "password");
+  assert.equal(ok.json.loginName, "ada@example.com");
+  const session = JSON.parse(readFileSync(path.join(configDir, "session.json"), "utf8"));
+  for (const r of [ok]) assert.ok(!r.stdout.includes(password) && !r.stdout.includes(session.token) && !r.stderr.includes(session.token));
+  assert.ok(!JSON.stringify(session).includes(password), "the password is not stored");
+  assert.equal(statSync(path.join(configDir, "session.json")).mode & 0o777, 0o600);
+
+  const got = await efn(["get", "functions", "--json"]);
+  expectCode(got, 0);
+  assert.ok(got.json.functions.some((f) => f.name === "hello"));
+
+  const out = await efn(["logout", "--json"]);
+  expectCode(out, 0);
+  assert.deepEqual(out.json, { loggedOut: true, endedOnPlatform: true });
+  assert.ok(!existsSync(path.join(configDir, "session.json")));
+  const res = await fetch(`${fx.base}/api/account/${fx.accountId}/lambdas`, { headers: { authorization: `Bearer ${session.token}` } });
+  assert.equal(res.status, 401, "the ended session's bearer is refused");
+  expectCode(await efn(["get", "functions"]), 3);
 });
