@@ -257,7 +257,7 @@ async function send(op: Operation, key: string | null, req: Request, headers?: R
 
 // The routes of /api/account that take no credentials: they are how a person gets them (issue 13).
 // Their spec entries say so (security: []); test/sessions.test.ts and test/users.test.ts cover them.
-const PUBLIC = [`POST ${A}/login`, `POST ${A}/refresh`, `POST ${A}/logout`, `POST ${A}/invitation`];
+const PUBLIC = [`POST ${A}/login`, `POST ${A}/refresh`, `POST ${A}/logout`, `POST ${A}/password`, `POST ${A}/invitation`];
 const isPublic = (op: Operation) => Array.isArray(op.op.security) && op.op.security.length === 0;
 
 async function accountOperations(): Promise<Operation[]> {
@@ -286,7 +286,7 @@ describe("permission table", () => {
     }
   });
 
-  it("the only /api/account operations without credentials are sign-in, refresh, logout and accepting an invitation", async () => {
+  it("the only /api/account operations without credentials are sign-in, refresh, logout, one's own password change and accepting an invitation", async () => {
     const open = operationsOf(await fetchSpec()).filter((o) => o.path.startsWith(`${A}/`) && isPublic(o));
     expect(open.map(keyOf).sort()).toEqual([...PUBLIC].sort());
     for (const op of open) expect(op.op["x-permission"], keyOf(op)).toBeUndefined();

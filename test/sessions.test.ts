@@ -275,3 +275,33 @@ describe("the attacker's side", () => {
     for (const secret of [s.bearer, s.sessionId, s.csrf, PASSWORD, "a wrong password here"]) expect(dump).not.toContain(secret);
   });
 });
+
+describe("a user's own password change", () => {
+  const change = (a: TestAccount, username: string, password: string, newPassword: string, address = randomAddress()) =>
+    call(`/api/account/${a.accountId}/password`, { body: { username, password, newPassword }, headers: { "cf-connecting-ip": address } });
+
+  it("with the current password: 204, every session ends, the new password signs in and the old one not; audited without either", async () => {
+    const a = await newAccount();
+    const user = await makeUser(a, ["FaaS-Developer"]);
+    const s = await signedIn(a.accountId, user.loginName);
+    const next = `renewed ${crypto.randomUUID()}`;
+    expect((await change(a, user.loginName.toUpperCase(), PASSWORD, next)).status).toBe(204);
+    await expectError(await probe(a, s.bearer), 401, CODES.unauthorized, "session after the change");
+    await expectError(await loginCall(a.accountId, user.loginName, PASSWORD, randomAddress()), 401, CODES.unauthorized, "old password");
+    await signedIn(a.accountId, user.loginName, next);
+    const rows = (await env.DB.prepare("SELECT * FROM audit_log WHERE account_id = ? AND action = 'user.password'").bind(a.accountId).all<any>()).results;
+    expect(rows).toHaveLength(1);
+    expect(rows[0].actor).toBe(`user:${user.loginName}#${user.id}`);
+    expect(JSON.stringify(rows)).not.toContain(next);
+  });
+
+  it("a wrong current password is the sign-in's 401 and counts toward its lockout; a bad new password is 400 and does not", async () => {
+    const a = await newAccount();
+    const user = await makeUser(a, ["FaaS-Developer"]);
+    for (let i = 0; i < 3; i++) await expectError(await change(a, user.loginName, PASSWORD, "short"), 400, CODES.badInput, "short new password");
+    await expectError(await change(a, user.loginName, PASSWORD, PASSWORD), 400, CODES.badInput, "the same password");
+    for (let i = 0; i < MAX_FAILURES; i++) await expectError(await change(a, user.loginName, "not the password!", "a fine new passphrase"), 401, CODES.unauthorized, `wrong ${i}`);
+    expect((await loginCall(a.accountId, user.loginName, PASSWORD, randomAddress())).status).toBe(429);
+    expect((await change(a, user.loginName, PASSWORD, "a fine new passphrase")).status).toBe(429);
+  });
+});

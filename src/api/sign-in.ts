@@ -1,11 +1,12 @@
 // Sign-in with LivePerson's contract, as lpf uses it (liveperson-clients.md §2.3; issue 13 §2),
-// and the acceptance of an invitation. These routes take no API key: they are how a person gets a
+// a user's own password change, and the acceptance of an invitation. These routes take no API key: they are how a person gets a
 // bearer. They are in the OpenAPI spec with `security: []`.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { refreshSession, signIn, signOut } from "../services/sessions";
 import { acceptInvitation } from "../services/users";
+import { changeOwnPassword } from "../services/password-change";
 import { clientAddress } from "./client-address";
 import { json, jsonBody } from "./json";
 import { dbOf, errorResponses, newRouter } from "./route";
@@ -83,6 +84,25 @@ export const signInRoutes = newRouter()
       const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
       const accountId = c.req.valid("param").accountId;
       await signOut(dbOf(c), accountId, bearer ? { bearer } : { sessionId: c.req.valid("cookie").session_id, csrf: c.req.valid("json")?.csrf });
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/api/account/{accountId}/password",
+      summary: "Change one's own password with the current one (counted by the sign-in lockout); ends every session of the user",
+      security: [],
+      request: {
+        params: Params,
+        body: jsonBody(z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024), newPassword: z.string().max(1024) })),
+      },
+      responses: { 204: { description: "Changed; sign in again" }, 429: lockedResponse, ...errorResponses },
+    }),
+    async (c) => {
+      noStore(c);
+      const { username, password, newPassword } = c.req.valid("json");
+      await changeOwnPassword(dbOf(c), { accountId: c.req.valid("param").accountId, username, password, newPassword, address: clientAddress(c) });
       return c.body(null, 204);
     },
   )

@@ -150,6 +150,7 @@ export const ACTIONS: Record<string, { entity: string; describe: Describe }> = {
   },
   "user.delete": { entity: "user", describe: (r) => `deleted ${user(r)}` },
   "user.invite": { entity: "user", describe: (r) => `issued a new invitation for ${user(r)}` },
+  "user.password": { entity: "user", describe: (r) => `changed the password of ${user(r)}` },
   "user.activate": { entity: "user", describe: (r) => `set the password of ${user(r)} with an invitation` },
   "session.signin": { entity: "session", describe: (r) => `signed in as ${user(r)}` },
   "session.signout": { entity: "session", describe: (r) => `signed out ${user(r)}` },

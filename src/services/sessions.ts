@@ -9,13 +9,13 @@ import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Principal, Role } from "../auth/principal";
 import { actorName, canonicalRoles } from "../auth/principal";
 import { randomToken, sha256Hex } from "../crypto/hash";
-import { PASSWORD_ITERATIONS, hashPassword, iterationsOf, verifyPassword } from "../crypto/password";
+import { PASSWORD_ITERATIONS, hashPassword, iterationsOf } from "../crypto/password";
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
-import { ApiError, ErrorCodes, retryLater } from "../errors";
+import { ApiError, ErrorCodes } from "../errors";
 import { bumpEpoch } from "../gate/client";
 import { auditIfChanged } from "./audit";
-import { admitAttempt, forgetAttempt, throttleKeys } from "./login-throttle";
+import { WRONG_CREDENTIALS, checkCredentials, type CredentialCheck } from "./credentials";
 
 /** LivePerson's session length. */
 export const SESSION_TTL_MS = 8 * 60 * 60_000;
@@ -24,10 +24,6 @@ export const SESSION_BEARER_PREFIX = "efu_";
 
 export const looksLikeSessionBearer = (s: string) => s.startsWith(SESSION_BEARER_PREFIX) && s.length <= 200;
 
-/** A login name as it is matched: case-insensitively. */
-export const loginKeyOf = (loginName: string) => loginName.normalize("NFC").toLowerCase();
-
-const WRONG = "Wrong user name or password";
 const unauthorized = (msg: string) => new ApiError(401, ErrorCodes.unauthorized, msg);
 
 export interface SignedIn {
@@ -38,31 +34,9 @@ export interface SignedIn {
   config: { userId: string; loginName: string; roles: Role[] };
 }
 
-/**
- * Signs in with a password. Every refusal of a wrong name or password is the same 401, reached
- * through the same work (one reservation, one user read, one PBKDF2 derivation, against a dummy
- * hash when there is no such user or no password yet); a locked name or address is 429 with
- * Retry-After, whether or not the name exists.
- */
-export async function signIn(db: Db, input: { accountId: string; username: string; password: string; address: string }, now = Date.now()): Promise<SignedIn> {
-  const loginKey = loginKeyOf(input.username);
-  const keys = throttleKeys(input.accountId, loginKey, input.address);
-  const admission = await admitAttempt(db, keys, now);
-  if (!admission.ok) {
-    throw retryLater(
-      429,
-      ErrorCodes.tooManyRequests,
-      `Too many failed sign-ins for this user name or from this address; try again in ${Math.ceil(admission.retryAfterSeconds / 60)} minutes`,
-      admission.retryAfterSeconds,
-    );
-  }
-  const user = await db
-    .select()
-    .from(users)
-    .where(and(eq(users.accountId, input.accountId), eq(users.loginKey, loginKey)))
-    .get();
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
-  if (!ok || !user) throw unauthorized(WRONG);
+/** Signs in with a password (services/credentials.ts checks it: same 401 for every wrong pair, 429 while locked). */
+export async function signIn(db: Db, input: CredentialCheck, now = Date.now()): Promise<SignedIn> {
+  const { user, forget } = await checkCredentials(db, input, now);
 
   const bearer = SESSION_BEARER_PREFIX + randomToken(32);
   const sessionId = randomToken(32);
@@ -81,22 +55,22 @@ export async function signIn(db: Db, input: { accountId: string; username: strin
   };
   const actor = `user:${user.loginName}#${user.id}`;
   // A hash made with fewer iterations than today's is replaced while the password is at hand.
-  const stale = (iterationsOf(user.passwordHash!) ?? 0) < PASSWORD_ITERATIONS;
+  const stale = (iterationsOf(user.passwordHash) ?? 0) < PASSWORD_ITERATIONS;
   const rehash = stale ? await hashPassword(input.password) : null;
   await db.batch([
-    forgetAttempt(db, keys, admission.attempt),
+    forget(),
     // Only while the user still has the password just checked: a change in between wins.
     db.insert(sessions).select(
       sql`SELECT ${row.id}, ${row.accountId}, ${row.userId}, ${row.bearerHash}, ${row.sessionHash}, ${row.csrfHash}, ${row.createdAt}, ${row.expiresAt}, NULL, ${row.clientAddress}
           WHERE EXISTS (SELECT 1 FROM users WHERE id = ${user.id} AND password_hash = ${user.passwordHash})`,
     ),
     auditIfChanged(db, { accountId: input.accountId, actor, action: "session.signin", target: user.id, detail: { session: row.id } }, now),
-    ...(rehash ? [db.update(users).set({ passwordHash: rehash }).where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash!)))] : []),
+    ...(rehash ? [db.update(users).set({ passwordHash: rehash }).where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))] : []),
     // Sessions long past their end are no use to anyone, not even the Admin's list.
     db.delete(sessions).where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(lt(sessions.expiresAt, now - 24 * 60 * 60_000)).limit(20))),
   ]);
   const created = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, row.id)).get();
-  if (!created) throw unauthorized(WRONG); // the password changed meanwhile
+  if (!created) throw unauthorized(WRONG_CREDENTIALS); // the password changed meanwhile
   return {
     bearer,
     csrf,

@@ -15,7 +15,8 @@ import { ApiError, ErrorCodes, badInput, conflict } from "../errors";
 import { bumpEpoch } from "../gate/client";
 import { otherAdminsSql } from "./admins";
 import { auditIfChanged } from "./audit";
-import { loginKeyOf, revokeSessionsOf } from "./sessions";
+import { loginKeyOf } from "./credentials";
+import { revokeSessionsOf } from "./sessions";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 /** Invitation tokens start with this, so a leaked one is recognisable. */
@@ -56,7 +57,8 @@ const toView = (r: Row): UserView => ({
 const notFound = (id: string) => new ApiError(404, ErrorCodes.notFound, `No user with id ${id} in this account`);
 const LAST_ADMIN = "This is the account's last FaaS-Admin who can manage it (no Admin key and no other Admin user with a password); make another Admin first";
 
-function checkPassword(password: string, loginName: string) {
+/** The password rule as a 400 (the message never holds the password). */
+export function checkPassword(password: string, loginName: string) {
   const problem = passwordProblem(password, loginName);
   if (problem) throw badInput(problem, { errors: [{ path: "password", message: problem }] });
 }
