@@ -55,16 +55,19 @@ function parse(stored: string): Parsed | null {
 export const iterationsOf = (stored: string): number | null => parse(stored)?.iterations ?? null;
 
 // Checked against when there is no user (or no password yet), so that a sign-in costs the same
-// whether or not the login name exists. Made once per isolate, from a random password nobody knows.
-let dummy: Promise<string> | undefined;
-const dummyHash = () => (dummy ??= hashPassword(crypto.randomUUID()));
+// whether or not the login name exists: random bytes in the shape of a hash at today's count (no
+// password derives to them, and making them costs no derivation of its own). Made at first use:
+// Workers allow random values only while handling a request, not at module scope.
+const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+let dummy: string | undefined;
+const dummyHash = () => (dummy ??= `${SCHEME}$${PASSWORD_ITERATIONS}$${toBase64(randomBytes(SALT_BYTES))}$${toBase64(randomBytes(HASH_BITS / 8))}`);
 
 /**
  * True when `password` matches `stored`; with `stored` null (no such user, or no password set) the
  * same derivation runs against a dummy hash and the answer is false. The comparison is constant-time.
  */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const parsed = parse(stored ?? "") ?? parse(await dummyHash())!;
+  const parsed = parse(stored ?? "") ?? parse(dummyHash())!;
   const derived = await derive(password, parsed.salt, parsed.iterations);
   const same = crypto.subtle.timingSafeEqual(derived, parsed.hash);
   return stored !== null && parse(stored) !== null && same;
