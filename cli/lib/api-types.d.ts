@@ -352,6 +352,28 @@ export interface Paths {
       };
     };
   };
+  "/api/account/{accountId}/password": {
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: {
+        username: string;
+        password: string;
+        newPassword: string;
+      };
+      bodyRequired: true;
+      responses: {
+        204: null;
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+        429: Schemas["Error"];
+      };
+    };
+  };
   "/api/account/{accountId}/invitation": {
     post: {
       params: {

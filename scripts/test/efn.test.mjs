@@ -70,8 +70,24 @@ function assertNoSecret(r) {
 let coldLocal;
 const coldProject = path.join(tmp, "cold");
 
+/** A project made by LivePerson's own lpf (`lpf init greeter`, its pinned devDependency), offline. */
+const lpfProject = path.join(tmp, "lpf-project");
+const LPF = path.join(ROOT, "node_modules", ".bin", "lpf");
+function lpfInit() {
+  if (!existsSync(LPF)) return Promise.resolve(undefined);
+  mkdirSync(path.join(lpfProject, ".tmp"), { recursive: true });
+  const env = { ...process.env, TMPDIR: path.join(lpfProject, ".tmp"), npm_config_offline: "true", npm_config_registry: "http://127.0.0.1:9/", npm_config_fetch_retries: "0", npm_config_update_notifier: "false" };
+  return new Promise((resolve) => {
+    const child = spawn(LPF, ["init", "greeter"], { cwd: lpfProject, env, stdio: "ignore" });
+    child.on("error", () => resolve(undefined));
+    child.on("close", () => resolve(existsSync(path.join(lpfProject, "functions", "greeter", "config.json")) || undefined));
+  });
+}
+let lpfMade;
+
 before(async () => {
   mkdirSync(coldProject, { recursive: true });
+  const lpfReady = lpfInit();
   const cold = efn(["init", "warm", "broke"], { cwd: coldProject }).then(() => {
     const fns = path.join(coldProject, "functions");
     writeFileSync(path.join(fns, "warm", "index.js"), 'function lambda(input, callback) { console.debug("warming up"); callback(null, "Hello " + process.env.WHO); }\n');
@@ -81,7 +97,7 @@ before(async () => {
     return efn(["invoke", "--local", "warm", "broke", "--json"], { cwd: coldProject });
   });
   try {
-    [fixture.platform, coldLocal] = await Promise.all([startPlatform({ name: "efn", tmp, vars, logFd, say: () => {} }), cold]);
+    [fixture.platform, coldLocal, lpfMade] = await Promise.all([startPlatform({ name: "efn", tmp, vars, logFd, say: () => {} }), cold, lpfReady]);
   } catch (err) {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
   }
@@ -184,6 +200,20 @@ test("init → push → deploy (with progress) → invoke → logs, and logs --f
   const followed = lines.split("\n").filter(Boolean).map((l) => JSON.parse(l));
   assert.ok(followed.some((e) => e.message === "greeting Grace"), lines);
   assert.ok(!followed.some((e) => e.message === "greeting Ada"), "entries from before the start are not followed");
+});
+
+test("a project made by lpf init works unchanged: push, deploy and invoke from its function's folder; pull into it", async (t) => {
+  if (!lpfMade) return t.skip("lpf (liveperson-functions-cli) is not installed");
+  const dir = path.join(lpfProject, "functions", "greeter");
+  expectCode(await efn(["push"], { cwd: dir }), 0);
+  expectCode(await efn(["deploy"], { cwd: dir }), 0);
+  const invoked = await efn(["invoke", "--json"], { cwd: dir });
+  expectCode(invoked, 0);
+  assert.deepEqual(invoked.json, [{ name: "greeter", result: "Hello World" }]);
+  const pulled = await efn(["pull", "hello", "--json"], { cwd: lpfProject });
+  expectCode(pulled, 0);
+  assert.equal(readFileSync(path.join(lpfProject, "functions", "hello", "index.js"), "utf8"), readFileSync(path.join(project, "functions", "hello", "index.js"), "utf8"));
+  assert.equal(JSON.parse(readFileSync(path.join(lpfProject, "functions", "hello", "config.json"), "utf8")).input.payload.name, "Ada");
 });
 
 test("exit codes: unknown function 5, a forbidden change 4, a failing function 1; get --json shapes", async () => {
