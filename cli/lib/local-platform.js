@@ -14,6 +14,7 @@ import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+const SIGNALS = /** @type {const} */ (["SIGINT", "SIGTERM", "SIGHUP"]);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /**
@@ -102,14 +103,26 @@ export async function startLocalPlatform({ say = () => {}, fresh = false } = {})
   const logFd = openSync(logFile, "w", 0o600);
   /** @type {RuntimeHandle | undefined} */
   let runtime;
-  const stop = async () => {
-    try {
-      await runtime?.stop();
-    } finally {
-      closeSync(logFd);
-      release();
-    }
+  /** @type {Promise<void> | undefined} */
+  let stopping;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const sig of SIGNALS) process.off(sig, onSignal);
+      try {
+        await runtime?.stop();
+      } finally {
+        closeSync(logFd);
+        release();
+      }
+    })();
+    return stopping;
   };
+  // wrangler runs in its own process group, so a Ctrl-C at the terminal does not reach it: stop it
+  // here, or it would outlive efn.
+  const onSignal = () => {
+    void stop().finally(() => process.exit(130));
+  };
+  for (const sig of SIGNALS) process.once(sig, onSignal);
   try {
     if (!existsSync(path.join(stateDir, "migrated"))) {
       say("local runtime: applying migrations to a new local state (first run only)");
