@@ -34,8 +34,9 @@ export const logs = {
     if (flags.follow) return follow(api, fn.uuid, levels, flags, out);
     const end = timeFlag(str(flags.end), "end") ?? Date.now();
     const start = timeFlag(str(flags.start), "start") ?? end - 86_400_000;
-    const query = { lambdaUUID: fn.uuid, startTimestamp: String(start), endTimestamp: String(end), filterLevels: levels, format: out.json ? "ndjson" : "csv" };
-    const { data } = await api.call("get", "/api/account/{accountId}/logs/export", { query: /** @type {any} */ (query) });
+    const { data } = await api.call("get", "/api/account/{accountId}/logs/export", {
+      query: { lambdaUUID: fn.uuid, startTimestamp: String(start), endTimestamp: String(end), filterLevels: levels, format: out.json ? "ndjson" : "csv" },
+    });
     const text = typeof data === "string" ? data : "";
     if (out.json) {
       out.result(text.split("\n").filter(Boolean).map((l) => JSON.parse(l)));

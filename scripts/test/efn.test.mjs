@@ -235,6 +235,16 @@ test("exit codes: unknown function 5, a forbidden change 4, a failing function 1
   assert.equal(failed.json[0].errorCode, "com.liveperson.faas.handler.custom-failure");
   assert.match(failed.json[0].errorMsg, /boom/);
 
+  // A deploy the platform refuses (the code does not parse): exit 1 with its errorCode; the other
+  // function named in the same command is still deployed.
+  expectCode(await efn(["init", "unparsable"]), 0);
+  writeFileSync(path.join(project, "functions", "unparsable", "index.js"), "function lambda(input, callback) {\n");
+  expectCode(await efn(["push", "unparsable"]), 0);
+  const refused = await efn(["deploy", "unparsable", "hello", "--json"]);
+  expectCode(refused, 1);
+  assert.match(refused.json[0].errorCode, /contract-error/);
+  assert.equal(refused.json[1].state, "Productive");
+
   const got = await efn(["get", "functions", "deployments", "account", "events", "--json"]);
   expectCode(got, 0);
   assert.deepEqual(Object.keys(got.json).sort(), ["account", "deployments", "events", "functions"]);
