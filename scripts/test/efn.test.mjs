@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { api, startPlatform } from "../lib/bench-platform.mjs";
@@ -348,4 +349,35 @@ test("password login (read from stdin): the session acts as the user; a wrong pa
   const res = await fetch(`${fx.base}/api/account/${fx.accountId}/lambdas`, { headers: { authorization: `Bearer ${session.token}` } });
   assert.equal(res.status, 401, "the ended session's bearer is refused");
   expectCode(await efn(["get", "functions"]), 3);
+});
+
+test("exit codes 6 and 7: a failing or unreachable platform, and a deploy that never settles (a stand-in server)", async () => {
+  const stubConfig = path.join(tmp, "stub-config");
+  const env = { EFN_CONFIG_DIR: stubConfig };
+  const stuck = { uuid: "u-stuck", name: "stuck", state: "Modified", version: 1, lastDeployment: null };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    const json = (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (req.method === "GET" && url.pathname === "/api/account/1/lambdas") return json(200, url.searchParams.get("name") === "broken-server" ? [{ ...stuck, name: "broken-server", uuid: "u-500" }] : [stuck]);
+    if (req.method === "POST" && url.pathname === "/api/account/1/deployments/u-stuck") return json(201, {});
+    if (req.method === "GET" && url.pathname === "/api/account/1/lambdas/u-stuck") return json(200, [stuck]); // never Productive
+    return json(503, { errorCode: "com.liveperson.faas.es.unavailable", errorMsg: "down for a moment" });
+  });
+  await new Promise((r) => server.listen(0, HOST, r));
+  try {
+    const base = `http://${HOST}:${server.address().port}`;
+    expectCode(await efn(["login", "--url", base, "--account", "1", "--api-key", "efk_stub"], { env }), 0);
+    const stalled = await efn(["deploy", "stuck", "--timeout", "1", "--json"], { env, cwd: tmp });
+    expectCode(stalled, 7);
+    assert.equal(stalled.json[0].exitCode, 7);
+    assert.match(stalled.stderr, /stuck: state Modified, waiting for Productive/);
+    const failing = await efn(["invoke", "broken-server", "--json"], { env, cwd: tmp });
+    expectCode(failing, 6);
+    assert.equal(failing.json.errorCode, "com.liveperson.faas.es.unavailable");
+  } finally {
+    server.close();
+  }
+  const unreachable = await efn(["login", "--url", `http://${HOST}:9`, "--account", "1", "--api-key", "k", "--json"], { env });
+  expectCode(unreachable, 6);
+  assert.match(unreachable.json.error, /cannot reach/);
 });
