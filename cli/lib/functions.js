@@ -39,7 +39,9 @@ export async function upsertFunction(client, fn) {
   }
   const { status } = await client.call("put", "/api/account/{accountId}/lambdas/{uuid}", {
     params: { uuid: existing.uuid },
-    body: { description: fn.description, implementation, samplePayload: fn.input },
+    // As lpf: config.json's input is a new function's sample payload, but editing it later is not a
+    // change of the function (the platform would make a deployed function Modified for it).
+    body: { description: fn.description, implementation },
   });
   return { uuid: existing.uuid, outcome: status === 304 ? "unchanged" : "updated" };
 }
