@@ -55,6 +55,7 @@ const LAMBDA_FIELDS = [
   "description",
   "eventId",
   "implementation",
+  "lastDeployFailure", // edgefn's: why the latest deploy was refused (issue 14)
   "lastDeployment",
   "name",
   "runtime",

@@ -222,6 +222,23 @@ const ORACLE: Record<string, Case> = {
       return { params: { ...acct(f), email } };
     },
   },
+  // --- the console's API (issue 14) ---
+  // A function's kept versions are read like the function; a restore is an edit (Developer), of a
+  // fresh function whose version 1 it restores after an edit made with a developer key.
+  [`GET ${A}/lambdas/{uuid}/versions`]: { roles: ALL, request: async (f) => ({ params: { ...acct(f), uuid: f.lambda } }) },
+  [`POST ${A}/lambdas/{uuid}/versions/{version}/restore`]: {
+    roles: [DEV],
+    request: async (f) => {
+      const uuid = await f.newDraft();
+      const res = await call(`/api/account/${f.account.accountId}/lambdas/${uuid}`, { method: "PUT", key: f.account.developer, body: { implementation: { code: HELLO.replace("Hello", "Hi") } } });
+      if (res.status !== 200) throw new Error(`edit failed: ${res.status} ${await res.text()}`);
+      return { params: { ...acct(f), uuid, version: "1" } };
+    },
+  },
+  // The preview of a cron expression's next runs reads like the schedules (every role).
+  [`POST ${A}/schedules/preview`]: { roles: ALL, request: async (f) => ({ params: acct(f), body: { cronExpression: "0 9 * * 1-5", timeZone: "Europe/Berlin" } }) },
+  // Who the caller is: any valid credential of the account.
+  [`GET ${A}/me`]: { roles: ALL, request: async (f) => ({ params: acct(f) }) },
 };
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;

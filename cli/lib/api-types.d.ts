@@ -289,6 +289,23 @@ export interface Paths {
       };
     };
   };
+  "/api/account/{accountId}/me": {
+    get: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        200: Schemas["Me"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
   "/api/account/{accountId}/login": {
     post: {
       params: {
@@ -482,6 +499,44 @@ export interface Paths {
       bodyRequired: false;
       responses: {
         204: null;
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+        409: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/lambdas/{uuid}/versions": {
+    get: {
+      params: {
+        accountId: string;
+        uuid: string;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        200: Schemas["LambdaVersion"][];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/lambdas/{uuid}/versions/{version}/restore": {
+    post: {
+      params: {
+        accountId: string;
+        uuid: string;
+        version: number;
+      };
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        200: Schemas["Lambda"];
         400: Schemas["Error"];
         401: Schemas["Error"];
         403: Schemas["Error"];
@@ -761,6 +816,23 @@ export interface Paths {
       bodyRequired: false;
       responses: {
         204: null;
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
+  "/api/account/{accountId}/schedules/preview": {
+    post: {
+      params: {
+        accountId: string;
+      };
+      query: {};
+      body: Schemas["SchedulePreviewRequest"];
+      bodyRequired: true;
+      responses: {
+        200: Schemas["SchedulePreview"];
         400: Schemas["Error"];
         401: Schemas["Error"];
         403: Schemas["Error"];
@@ -1491,6 +1563,15 @@ export interface Schemas {
     expiresAt: string;
     clientAddress: string | null;
   };
+  Me: {
+    accountId: string;
+    kind: "key" | "token" | "user";
+    id: string;
+    name: string;
+    roles: (("FaaS-Admin") | ("FaaS-Developer") | ("FaaS-Invocation"))[];
+    permissions: string[];
+    expiresAt: string | null;
+  };
   SignedIn: {
     bearer: string;
     csrf: string;
@@ -1526,6 +1607,7 @@ export interface Schemas {
     updatedBy: string;
     lastDeployment: Schemas["Deployment"];
     deployments: Schemas["Deployment"][];
+    lastDeployFailure: Schemas["DeployFailure"];
     warnings?: string[];
   };
   Runtime: {
@@ -1546,6 +1628,13 @@ export interface Schemas {
     deployedAt: string;
     createdBy: string;
     updatedBy: string;
+  } | null;
+  DeployFailure: {
+    lambdaVersion: number;
+    errorCode: string;
+    message: string;
+    failedAt: string;
+    failedBy: string;
   } | null;
   LambdaCreate: {
     name: string;
@@ -1591,6 +1680,15 @@ export interface Schemas {
       value: string;
     }[];
   };
+  LambdaVersion: {
+    version: number;
+    code: string;
+    environmentVariableKeys: string[];
+    savedAt: string;
+    savedBy: string;
+    isCurrent: boolean;
+    isDeployed: boolean;
+  };
   DeployAnswer: {
     name: string;
     lambdaUUID: string;
@@ -1628,6 +1726,7 @@ export interface Schemas {
     updatedBy: string;
     lastDeployment: Schemas["Deployment"];
     deployments: Schemas["Deployment"][];
+    lastDeployFailure: Schemas["DeployFailure"];
     warnings?: string[];
     lambdaUUID: string;
   };
@@ -1685,6 +1784,15 @@ export interface Schemas {
     domain: string;
     id?: unknown;
     [key: string]: unknown /* unknown */;
+  };
+  SchedulePreview: {
+    cronExpression: string;
+    timeZone: string;
+    nextRuns: string[];
+  };
+  SchedulePreviewRequest: {
+    cronExpression?: string;
+    timeZone?: string | null;
   };
   Schedule: {
     id: string;

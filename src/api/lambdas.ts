@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import * as lambdas from "../services/lambdas";
 import { applyTemplate } from "../services/templates";
+import { lambdaVersionRoutes } from "./lambda-versions";
 import { json, jsonBody } from "./json";
 import { accountRoute, conflictResponse, dbOf, errorResponses, newRouter } from "./route";
 import { AccountIdParam, LambdaCreateSchema, LambdaSchema, LambdaUpdateSchema, stateList, statesOf, UuidParam } from "./schemas";
@@ -79,3 +80,6 @@ export const lambdaRoutes = newRouter()
       return c.body(null, 204);
     },
   );
+
+// A function's kept versions and their restore (the console's version history).
+lambdaRoutes.route("/", lambdaVersionRoutes);

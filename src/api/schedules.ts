@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { schedulerRoutes } from "../scheduler/route";
 import { SCHEDULE_RULES } from "../services/schedule-rules";
-import { createSchedule, deleteSchedule, getSchedule, listSchedules, runScheduleNow, updateSchedule } from "../services/schedules";
+import { PREVIEW_RUNS, createSchedule, deleteSchedule, getSchedule, listSchedules, previewSchedule, runScheduleNow, updateSchedule } from "../services/schedules";
 import { json, jsonBody } from "./json";
 import { accountRoute, conflictResponse, dbOf, errorResponses, newRouter } from "./route";
 import { AccountIdParam, IdParam, jsonValue } from "./schemas";
@@ -90,7 +90,30 @@ const RunNowSchema = RunSchema.extend({
   errorMsg: z.string().nullable(),
 }).openapi("ScheduleRunNow");
 
+const PreviewBodySchema = z
+  .object({ cronExpression: inputFields.cronExpression, timeZone: inputFields.timeZone })
+  .openapi("SchedulePreviewRequest");
+
+const PreviewSchema = z
+  .object({
+    cronExpression: z.string().openapi({ description: "The expression as it would be stored (whitespace normalised)" }),
+    timeZone: z.string(),
+    nextRuns: z.array(z.string()).openapi({ description: `The next ${PREVIEW_RUNS} runs from now, ISO-8601 in UTC, oldest first (fewer if the expression runs out)` }),
+  })
+  .openapi("SchedulePreview");
+
 export const scheduleRoutes = newRouter()
+  .openapi(
+    accountRoute("schedule:read", {
+      method: "post",
+      path: "/api/account/{accountId}/schedules/preview",
+      summary: `Check a cron expression and time zone and preview their next ${PREVIEW_RUNS} runs (nothing is stored)`,
+      description: `The same rules as creating a schedule: a bad expression or time zone answers 400 naming cronExpression or timeZone and what is wrong. ${RULES_DOC}`,
+      request: { params: Params, body: jsonBody(PreviewBodySchema) },
+      responses: { 200: json(PreviewSchema, "The next runs"), ...errorResponses },
+    }),
+    async (c) => c.json(previewSchedule(c.req.valid("json")), 200),
+  )
   .openapi(
     accountRoute("schedule:read", {
       method: "get",

@@ -130,6 +130,16 @@ export const DeploymentSchema = z
   })
   .openapi("Deployment");
 
+export const DeployFailureSchema = z
+  .object({
+    lambdaVersion: z.number().openapi({ description: "The function's version the deploy tried" }),
+    errorCode: z.string().openapi({ description: "The refusal's errorCode (e.g. com.liveperson.faas.es.contract-error)" }),
+    message: z.string().openapi({ description: "The refusal's message, as the deploy answered it" }),
+    failedAt: z.string(),
+    failedBy: z.string(),
+  })
+  .openapi("DeployFailure");
+
 export const LambdaSchema = z
   .object({
     uuid: z.string(),
@@ -152,6 +162,9 @@ export const LambdaSchema = z
     updatedBy: z.string(),
     lastDeployment: DeploymentSchema.nullable(),
     deployments: z.array(DeploymentSchema).openapi({ description: "The last five deployed versions, newest first" }),
+    lastDeployFailure: DeployFailureSchema.nullable().openapi({
+      description: "Why the latest deploy was refused (its cause, e.g. a contract-error); null once a deploy succeeds, and when none failed",
+    }),
     warnings: z.array(z.string()).optional().openapi({
       description: `Present when a stored JSON value nests deeper than ${MAX_JSON_NESTING} levels (written before that limit): the field is answered as null; PUT a new value or DELETE the function`,
     }),

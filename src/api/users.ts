@@ -4,6 +4,7 @@ import { createUser, deleteUser, inviteUser, listUsers, updateUser } from "../se
 import { listUserSessions, revokeUserSessions } from "../services/sessions";
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from "../crypto/password";
 import { json, jsonBody } from "./json";
+import { meRoutes } from "./me";
 import { accountRoute, conflictResponse, dbOf, errorResponses, newRouter } from "./route";
 import { AccountIdParam, IdParam, RolesSchema } from "./schemas";
 
@@ -137,3 +138,6 @@ export const userRoutes = newRouter()
       return c.body(null, 204);
     },
   );
+
+// Who the caller is (GET /me), for any credential: the console reads its roles from it.
+userRoutes.route("/", meRoutes);

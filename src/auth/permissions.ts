@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   "email-report:write": ["FaaS-Admin"],
   "email-recipients:read": ["FaaS-Admin", "FaaS-Developer"],
   "email-recipients:write": ["FaaS-Admin", "FaaS-Developer"],
+  // Who the caller is (GET /me): any valid credential, whatever its roles (issue 14's console).
+  "self:read": ["FaaS-Admin", "FaaS-Developer", "FaaS-Invocation"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

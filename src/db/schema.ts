@@ -1,7 +1,7 @@
 // D1 tables. Every tenant table carries account_id and every index that serves a tenant query
 // starts with it. Times are epoch milliseconds; the API renders them as ISO-8601.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
@@ -72,6 +72,40 @@ export const deployments = sqliteTable(
     deployedBy: text("deployed_by").notNull(),
   },
   (t) => [index("deployments_lambda").on(t.accountId, t.lambdaUuid, t.deployedAt)],
+);
+
+// The saved code of a function, one row per version whose code or environment variables changed
+// (create, edit, restore); the newest five per function are kept (pruned in the save's batch).
+export const lambdaVersions = sqliteTable(
+  "lambda_versions",
+  {
+    accountId: text("account_id").notNull(),
+    lambdaUuid: text("lambda_uuid").notNull(),
+    version: integer("version").notNull(),
+    code: text("code").notNull(),
+    environmentVariables: text("environment_variables", { mode: "json" })
+      .$type<{ key: string; value: string }[]>()
+      .notNull(),
+    savedAt: integer("saved_at").notNull(),
+    savedBy: text("saved_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.lambdaUuid, t.version] })],
+);
+
+// The cause of a function's latest refused deploy (one row per function), cleared by a deploy that
+// succeeds and by deleting the function: the console shows it next to the deployed version.
+export const deployFailures = sqliteTable(
+  "deploy_failures",
+  {
+    accountId: text("account_id").notNull(),
+    lambdaUuid: text("lambda_uuid").notNull(),
+    lambdaVersion: integer("lambda_version").notNull(),
+    errorCode: text("error_code").notNull(),
+    message: text("message").notNull(),
+    failedAt: integer("failed_at").notNull(),
+    failedBy: text("failed_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.lambdaUuid] })],
 );
 
 export const invocations = sqliteTable(

@@ -101,6 +101,21 @@ export const ACTIONS: Record<string, { entity: string; describe: Describe }> = {
     },
   },
   "lambda.undeploy": { entity: "deployment", describe: (r, n) => `undeployed ${fn(r, n)}` },
+  "lambda.restore": {
+    entity: "lambda",
+    describe: (r, n) => {
+      const from = typeof r.detail.fromVersion === "number" ? text(r.detail.fromVersion) : undefined;
+      return `restored ${fn(r, n)}${from ? ` to the code of version ${from}` : ""}`;
+    },
+  },
+  "deployment.failed": {
+    entity: "deployment",
+    describe: (r, n) => {
+      const version = typeof r.detail.version === "number" ? text(r.detail.version) : undefined;
+      const code = text(r.detail.errorCode);
+      return `failed to deploy ${fn(r, n)}${version ? `, version ${version}` : ""}${code ? ` (${code})` : ""}`;
+    },
+  },
   "schedule.create": { entity: "schedule", describe: scheduleCreated },
   "schedule.update": { entity: "schedule", describe: (r) => withChanged(`changed schedule ${r.target}`, r) },
   "schedule.delete": { entity: "schedule", describe: (r) => `deleted schedule ${r.target}` },

@@ -1,8 +1,8 @@
-import { and, desc, eq, isNotNull, ne, notExists, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, exists, isNotNull, ne, notExists, notInArray, sql } from "drizzle-orm";
 import { LIMITS } from "../api/schemas";
 import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
-import { deployments, lambdas, schedules } from "../db/schema";
+import { deployFailures, deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
 import { readLimits } from "../runtime/invoke";
 import { sandboxFor } from "../runtime/sandbox/sandbox";
@@ -53,8 +53,48 @@ async function validateContract(deps: DeployDeps, spec: Parameters<typeof sandbo
  * deployment (lastDeployment's fields, its id as `deploymentId`).
  */
 export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string) {
+  const row = await getLambdaRow(deps.db, p.accountId, uuid);
+  try {
+    return await deployRow(deps, p, row);
+  } catch (error) {
+    if (error instanceof ApiError) await keepFailure(deps.db, p, row, error);
+    throw error;
+  }
+}
+
+/**
+ * Keeps why a deploy was refused (one row per function, the latest), for the console's
+ * Deployments page; only if the function still exists (it may have been deleted meanwhile).
+ */
+async function keepFailure(db: Db, p: Principal, row: { uuid: string; version: number }, error: ApiError) {
+  const failure = {
+    accountId: p.accountId,
+    lambdaUuid: row.uuid,
+    lambdaVersion: row.version,
+    errorCode: error.errorCode,
+    message: error.message.slice(0, 2_000),
+    failedAt: Date.now(),
+    failedBy: actorName(p),
+  };
+  await db.batch([
+    db
+      .insert(deployFailures)
+      .select(
+        sql`SELECT ${failure.accountId}, ${failure.lambdaUuid}, ${failure.lambdaVersion}, ${failure.errorCode}, ${failure.message}, ${failure.failedAt}, ${failure.failedBy}
+            WHERE EXISTS (SELECT 1 FROM ${lambdas} WHERE ${lambdas.accountId} = ${p.accountId} AND ${lambdas.uuid} = ${row.uuid})`,
+      )
+      .onConflictDoUpdate({
+        target: [deployFailures.accountId, deployFailures.lambdaUuid],
+        set: { lambdaVersion: failure.lambdaVersion, errorCode: failure.errorCode, message: failure.message, failedAt: failure.failedAt, failedBy: failure.failedBy },
+      }),
+    // The message is not audited (the code's own error text may quote anything); the code is.
+    auditIfChanged(db, { accountId: p.accountId, actor: failure.failedBy, action: "deployment.failed", target: row.uuid, detail: { version: row.version, errorCode: error.errorCode } }, failure.failedAt),
+  ]);
+}
+
+async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType<typeof getLambdaRow>>) {
   const { db } = deps;
-  const row = await getLambdaRow(db, p.accountId, uuid);
+  const uuid = row.uuid;
   const spec = { accountId: p.accountId, lambdaUuid: uuid, code: row.code, environmentVariables: row.environmentVariables };
   const hash = await codeHash(spec);
   // Same isolate id as the invocations will use (the CPU limit of the account's timeout is part of
@@ -92,6 +132,16 @@ export async function deployLambda(deps: DeployDeps, p: Principal, uuid: string)
         and(
           eq(deployments.id, deployment.id),
           notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.deploymentId, deployment.id))),
+        ),
+      ),
+    // A deploy that succeeded clears the cause of an earlier refused one.
+    db
+      .delete(deployFailures)
+      .where(
+        and(
+          eq(deployFailures.accountId, p.accountId),
+          eq(deployFailures.lambdaUuid, uuid),
+          exists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.deploymentId, deployment.id))),
         ),
       ),
   ]);

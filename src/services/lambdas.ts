@@ -3,17 +3,19 @@ import type { z } from "@hono/zod-openapi";
 import type { LambdaCreateSchema, LambdaUpdateSchema } from "../api/schemas";
 import { actorName, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
-import { accountLimits, deployments, lambdas, schedules } from "../db/schema";
+import { accountLimits, deployFailures, deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, badInput, conflict, missingLambda } from "../errors";
 import { nestsDeeperThan, storedValueOrNull } from "../json-nesting";
 import { DEFAULT_RUNTIME, findRuntime } from "../runtime/runtimes";
 import { auditIfChanged } from "./audit";
 import { eventLimitReached, eventOfBinding, roomForBinding } from "./event-binding";
 import { normaliseEventId } from "./events-catalogue";
+import { dropVersionsStatement, getVersionRow, keepVersionStatements } from "./lambda-versions";
 import { LIMITS, limitsOf } from "./limits";
 
 type LambdaRow = typeof lambdas.$inferSelect;
 type DeploymentRow = typeof deployments.$inferSelect;
+type DeployFailureRow = typeof deployFailures.$inferSelect;
 export type LambdaState = LambdaRow["state"];
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -38,9 +40,10 @@ export function deploymentDto(l: Pick<LambdaRow, "name">, d: DeploymentRow) {
 
 /**
  * The LivePerson V1 lambda object, plus `deployments` (the last five deployed versions), and
- * `warnings` when a stored JSON value is too deep to answer (then shown as null, see json-nesting).
+ * `warnings` when a stored JSON value is too deep to answer (then shown as null, see json-nesting),
+ * and `lastDeployFailure`: why the latest deploy since the last successful one was refused.
  */
-export function lambdaDto(l: LambdaRow, history: DeploymentRow[]) {
+export function lambdaDto(l: LambdaRow, history: DeploymentRow[], failure: DeployFailureRow | null = null) {
   const current = history.find((d) => d.id === l.deploymentId) ?? null;
   const warnings: string[] = [];
   const dependencies = storedValueOrNull("implementation.dependencies", l.dependencies, warnings);
@@ -62,6 +65,9 @@ export function lambdaDto(l: LambdaRow, history: DeploymentRow[]) {
     updatedBy: l.updatedBy,
     lastDeployment: current ? deploymentDto(l, current) : null,
     deployments: history.map((d) => deploymentDto(l, d)),
+    lastDeployFailure: failure
+      ? { lambdaVersion: failure.lambdaVersion, errorCode: failure.errorCode, message: failure.message, failedAt: iso(failure.failedAt), failedBy: failure.failedBy }
+      : null,
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
@@ -79,6 +85,16 @@ async function historyOf(db: Db, accountId: string, uuids: string[]) {
   return byLambda;
 }
 
+async function failuresOf(db: Db, accountId: string, uuids: string[]) {
+  if (uuids.length === 0) return new Map<string, DeployFailureRow>();
+  const rows = await db
+    .select()
+    .from(deployFailures)
+    .where(and(eq(deployFailures.accountId, accountId), inArray(deployFailures.lambdaUuid, uuids)))
+    .all();
+  return new Map(rows.map((r) => [r.lambdaUuid, r]));
+}
+
 export async function getLambdaRow(db: Db, accountId: string, uuid: string): Promise<LambdaRow> {
   const row = await db.select().from(lambdas).where(and(eq(lambdas.accountId, accountId), eq(lambdas.uuid, uuid))).get();
   if (!row) throw missingLambda(uuid);
@@ -87,8 +103,8 @@ export async function getLambdaRow(db: Db, accountId: string, uuid: string): Pro
 
 export async function getLambda(db: Db, p: Principal, uuid: string) {
   const row = await getLambdaRow(db, p.accountId, uuid);
-  const history = await historyOf(db, p.accountId, [uuid]);
-  return lambdaDto(row, history.get(uuid) ?? []);
+  const [history, failures] = await Promise.all([historyOf(db, p.accountId, [uuid]), failuresOf(db, p.accountId, [uuid])]);
+  return lambdaDto(row, history.get(uuid) ?? [], failures.get(uuid) ?? null);
 }
 
 export async function listLambdas(db: Db, p: Principal, filter: { name?: string; eventId?: string; states?: string[] }) {
@@ -98,8 +114,9 @@ export async function listLambdas(db: Db, p: Principal, filter: { name?: string;
   const states = (filter.states ?? []).filter(Boolean);
   if (states.length) where.push(inArray(lambdas.state, states as LambdaState[]));
   const rows = await db.select().from(lambdas).where(and(...where)).orderBy(lambdas.createdAt).all();
-  const history = await historyOf(db, p.accountId, rows.map((r) => r.uuid));
-  return rows.map((r) => lambdaDto(r, history.get(r.uuid) ?? []));
+  const uuids = rows.map((r) => r.uuid);
+  const [history, failures] = await Promise.all([historyOf(db, p.accountId, uuids), failuresOf(db, p.accountId, uuids)]);
+  return rows.map((r) => lambdaDto(r, history.get(r.uuid) ?? [], failures.get(r.uuid) ?? null));
 }
 
 function runtimeUuidOf(runtime: { uuid: string } | null | undefined): string {
@@ -147,6 +164,7 @@ export async function createLambda(db: Db, p: Principal, input: LambdaCreateInpu
     [inserted] = await db.batch([
       insertWithinLimit(db, row),
       auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.create", target: row.uuid, detail: { name: row.name } }, now),
+      ...keepVersionStatements(db, p.accountId, row.uuid, row.version),
     ]);
   } catch (e) {
     if (String(e).includes("UNIQUE")) throw conflict(`A function named ${input.name} already exists in this account`);
@@ -192,8 +210,11 @@ function insertWithinLimit(db: Db, r: LambdaRow) {
 // so a PUT can replace it; new values were checked on the way in.
 const same = (a: unknown, b: unknown) => !nestsDeeperThan(a) && !nestsDeeperThan(b) && JSON.stringify(a) === JSON.stringify(b);
 
+/** How a save is written to the audit log: an edit (the default) or a restore of a kept version. */
+type SaveAudit = { action: "lambda.update" } | { action: "lambda.restore"; fromVersion: number };
+
 /** Applies an edit. Returns null when nothing changed (the API answers 304). */
-export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.infer<typeof LambdaUpdateSchema>) {
+export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.infer<typeof LambdaUpdateSchema>, audit: SaveAudit = { action: "lambda.update" }) {
   const row = await getLambdaRow(db, p.accountId, uuid);
   if (input.name !== undefined && input.name !== row.name) throw badInput("name is immutable; create a new function to rename");
   if (input.eventId !== undefined && normaliseEventId(input.eventId) !== row.eventId) {
@@ -219,6 +240,9 @@ export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.
   const state: LambdaState = row.state === "Draft" || onlySkills ? row.state : "Modified";
   const binding = { accountId: p.accountId, uuid, eventId: row.eventId, skills: next.skills };
   const room = skillsChanged ? roomForBinding(binding, "all") : undefined;
+  const detail = audit.action === "lambda.restore" ? { changed, fromVersion: audit.fromVersion, version: row.version + 1 } : { changed };
+  // A new version of the code is kept only when the code or the environment variables changed.
+  const keepsVersion = changed.includes("code") || changed.includes("environmentVariables");
   const [result] = await db.batch([
     // Conditional on the version read above: a concurrent edit makes this one fail instead of
     // silently overwriting it.
@@ -226,7 +250,8 @@ export async function updateLambda(db: Db, p: Principal, uuid: string, input: z.
       .update(lambdas)
       .set({ ...next, state, version: row.version + 1, updatedAt: now, updatedBy: actorName(p) })
       .where(and(eq(lambdas.accountId, p.accountId), eq(lambdas.uuid, uuid), eq(lambdas.version, row.version), room)),
-    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "lambda.update", target: uuid, detail: { changed } }, now),
+    auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: audit.action, target: uuid, detail }, now),
+    ...(keepsVersion ? keepVersionStatements(db, p.accountId, uuid, row.version + 1) : []),
   ]);
   if (result.meta.changes === 0) {
     const current = await getLambdaRow(db, p.accountId, uuid);
@@ -254,6 +279,16 @@ export async function deleteLambda(db: Db, p: Principal, uuid: string) {
           notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.uuid, uuid))),
         ),
       ),
+    dropVersionsStatement(db, p.accountId, uuid),
+    db
+      .delete(deployFailures)
+      .where(
+        and(
+          eq(deployFailures.accountId, p.accountId),
+          eq(deployFailures.lambdaUuid, uuid),
+          notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.uuid, uuid))),
+        ),
+      ),
     // So do its (paused) schedules: a schedule of a function that no longer exists can never fire.
     db
       .delete(schedules)
@@ -266,4 +301,16 @@ export async function deleteLambda(db: Db, p: Principal, uuid: string) {
       ),
   ]);
   if (result.meta.changes === 0) throw conflict("The function was deployed meanwhile; undeploy it before deleting it");
+}
+
+/**
+ * Restores a kept version: saves its code and environment variables as a new version (an edit
+ * like any other: a deployed function becomes Modified; audited as lambda.restore). Restoring what
+ * the function already holds changes nothing and answers the function as it is.
+ */
+export async function restoreVersion(db: Db, p: Principal, uuid: string, version: number) {
+  await getLambdaRow(db, p.accountId, uuid); // 404 for an unknown or another account's function first
+  const kept = await getVersionRow(db, p.accountId, uuid, version);
+  const input = { implementation: { code: kept.code, environmentVariables: kept.environmentVariables } } as z.infer<typeof LambdaUpdateSchema>;
+  return (await updateLambda(db, p, uuid, input, { action: "lambda.restore", fromVersion: version })) ?? getLambda(db, p, uuid);
 }

@@ -99,6 +99,13 @@ export function checkCron(input: unknown, timeZone: string): RuleResult<string> 
   return { ok: true, value: expression };
 }
 
+/** The next `count` due minutes strictly after `afterMs` (epoch ms), fewer when the expression runs out. */
+export function nextDues(expression: string, timeZone: string, afterMs: number, count: number): number[] {
+  return cronFor(expression, timeZone)
+    .nextRuns(count, new Date(afterMs))
+    .map((d) => d.getTime());
+}
+
 /** The first due minute strictly after `afterMs` (epoch ms), or null if there is none. */
 export function nextDue(expression: string, timeZone: string, afterMs: number): number | null {
   return cronFor(expression, timeZone).nextRun(new Date(afterMs))?.getTime() ?? null;

@@ -12,7 +12,7 @@ import { nestsDeeperThan, storedValueOrNull } from "../json-nesting";
 import { fireAndFinish, type DueRun } from "../scheduler/runs";
 import { auditIfChanged, auditInsert } from "./audit";
 import { limitsOf } from "./limits";
-import { checkCron, checkDescription, checkInvocationBody, checkTimeZone, nextDue, type RuleResult } from "./schedule-rules";
+import { checkCron, checkDescription, checkInvocationBody, checkTimeZone, nextDue, nextDues, type RuleResult } from "./schedule-rules";
 
 type ScheduleRow = typeof schedules.$inferSelect;
 type RunRow = typeof scheduleRuns.$inferSelect;
@@ -82,6 +82,20 @@ const scheduleNotFound = (id: string) => new ApiError(404, ErrorCodes.notFound, 
 function must<T>(r: RuleResult<T>): T {
   if (!r.ok) throw badInput(r.message, { errors: [{ path: r.field, message: r.message }] });
   return r.value;
+}
+
+/** How many due times a preview lists (the console's "next five runs"). */
+export const PREVIEW_RUNS = 5;
+
+/**
+ * The next runs of a cron expression in a time zone, as a schedule created with them now would
+ * fire; checked by the same rules as a schedule (400 naming cronExpression or timeZone). Nothing is stored.
+ */
+export function previewSchedule(input: { cronExpression?: unknown; timeZone?: unknown }, now = Date.now()) {
+  const timeZone = must(checkTimeZone(input.timeZone));
+  const cronExpression = must(checkCron(input.cronExpression, timeZone));
+  const nextRuns = nextDues(cronExpression, timeZone, now, PREVIEW_RUNS).map((ms) => new Date(ms).toISOString());
+  return { cronExpression, timeZone, nextRuns };
 }
 
 /** lambdaUUID, or V2's functionUuid; both given must agree. */
