@@ -2,7 +2,7 @@
 // versions and their restore, the cause of a refused deploy, a server-computed preview of a cron
 // expression's next runs, and who the caller is (GET /me).
 import { describe, expect, it } from "vitest";
-import { HELLO, call, createLambda, deploy, deployed, env, json, newAccount, type TestAccount } from "./helpers/api";
+import { HELLO, call, createLambda, deploy, deployed, env, json, newAccount, testInvoke, wireStatus, type TestAccount } from "./helpers/api";
 import { CODES, expectError } from "./helpers/spec";
 import { loginName, makeUser, signedIn } from "./helpers/users";
 
@@ -203,6 +203,26 @@ describe("schedule preview: the next five runs, computed by the server", () => {
     const b = await newAccount();
     expect((await preview(a, { cronExpression: "* * * * *" }, null as unknown as string)).status).toBe(401);
     expect((await preview(a, { cronExpression: "* * * * *" }, b.admin)).status).toBe(404);
+  });
+});
+
+describe("test-invoke answers its duration (the console's test page)", () => {
+  it("a success and a failure both carry durationMs next to the outcome and the Debug logs", async () => {
+    const a = await newAccount();
+    const ok = await deployed(a, `function lambda(input, callback) { console.debug("dbg"); callback(null, { hi: input.payload.name }); }`);
+    const res = await testInvoke(a, ok, { name: "x" });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({ result: { hi: "x" }, logs: [expect.objectContaining({ level: "Debug", message: "dbg" })] });
+    expect(body.durationMs).toBeGreaterThanOrEqual(0);
+    expect(typeof body.invocationId).toBe("string");
+
+    const bad = await deployed(a, `function lambda(input, callback) { callback(new Error("nope")); }`);
+    const failed = await testInvoke(a, bad);
+    expect(wireStatus(failed)).toBe(901);
+    const err = await json(failed);
+    expect(err.errorMsg).toContain("nope");
+    expect(err.durationMs).toBeGreaterThanOrEqual(0);
   });
 });
 

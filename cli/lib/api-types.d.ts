@@ -638,6 +638,7 @@ export interface Paths {
           result?: unknown;
           logs: Schemas["LogEntry"][];
           invocationId: string;
+          durationMs: number;
         };
         400: Schemas["Error"];
         401: Schemas["Error"];

@@ -129,10 +129,13 @@ export const invokeRoutes = newRouter()
       {
         method: "post",
         path: "/api/account/{accountId}/lambdas/{uuid}/test",
-        summary: "Test-invoke the deployed version; answers {result, logs} including Debug logs",
+        summary: "Test-invoke the deployed version; answers {result, logs, invocationId, durationMs} including Debug logs",
+        description:
+          "durationMs is how long the invocation took as the API measured it (admission included), for a test page; a failure's error answer carries it too. " +
+          "The invocation's record (GET /invocations/{id}) holds the runtime's own figure.",
         request: { params: UuidParams, body: jsonBody(InvokeBodySchema) },
         responses: {
-          200: json(z.object({ result: z.any(), logs: z.array(LogEntrySchema), invocationId: z.string() }), "Result and logs"),
+          200: json(z.object({ result: z.any(), logs: z.array(LogEntrySchema), invocationId: z.string(), durationMs: z.number() }), "Result and logs"),
           413: tooLarge,
           422: failedResponse,
           500: failedResponse,
@@ -143,11 +146,17 @@ export const invokeRoutes = newRouter()
       { authenticate: authenticateAndLoad, after: [limitBody] },
     ),
     async (c) => {
+      const startedAt = Date.now();
       const outcome = await run(c, c.req.valid("param").uuid, c.req.valid("json"), "test");
-      if (outcome.status !== "SUCCEEDED") throw failure(outcome, true);
+      const durationMs = Date.now() - startedAt;
+      if (outcome.status !== "SUCCEEDED") {
+        const error = failure(outcome, true);
+        error.extra.durationMs = durationMs;
+        throw error;
+      }
       // The result goes out as the function's isolate wrote it (never parsed and serialised again).
       markSucceeded(c, [outcome.invocationId]);
-      const body = `{"result":${outcome.resultJson},"logs":${JSON.stringify(visibleLogs(outcome, true))},"invocationId":${JSON.stringify(outcome.invocationId)}}`;
+      const body = `{"result":${outcome.resultJson},"logs":${JSON.stringify(visibleLogs(outcome, true))},"invocationId":${JSON.stringify(outcome.invocationId)},"durationMs":${durationMs}}`;
       return rawJson(c, body, 200);
     },
   );
