@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { buildConsole } from "./lib/console-build.mjs";
 import { ROOT, runTee, toolEnv } from "./lib/tools.mjs";
 
 const say = (msg) => console.log(`[deploy] ${msg}`);
@@ -99,6 +100,11 @@ async function main() {
   }
   say(`PUBLIC_HOST is ${host.host}`);
   await step("applying D1 migrations to the remote database", ["d1", "migrations", "apply", "DB", "--remote"]);
+  say("building the web console (console/dist, uploaded as the Worker's static assets)");
+  if ((await buildConsole()) !== 0) {
+    say("the console's build failed; nothing more was deployed.");
+    process.exit(1);
+  }
   await step("deploying the Worker", ["deploy", ...host.args]);
   say("done. Secrets are not part of a deploy: set them once with `npx wrangler secret put <NAME>` (README).");
 }

@@ -2,7 +2,8 @@
 //
 //   1. .dev.vars with random secrets on first start (an existing one is kept as it is)
 //   2. the front proxy on $PORT (answers 503 until the runtime is up)
-//   3. D1 migrations into the persistent local state (.wrangler/state, survives restarts)
+//   3. the web console's build (console/ into console/dist, served as the Worker's static assets), and
+//      D1 migrations into the persistent local state (.wrangler/state, survives restarts)
 //   4. `wrangler dev` (workerd) on an internal port behind it, supervised: its Worker runtime is
 //      restarted within seconds when it stops answering (a function in a CPU loop: no CPU limit
 //      locally), passes its memory ceiling (no memory limit per isolate locally) or exits
@@ -14,6 +15,7 @@
 import path from "node:path";
 import { createFrontProxy } from "./front-proxy.mjs";
 import { answerLog } from "./lib/answered.mjs";
+import { buildConsole } from "./lib/console-build.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
 import { freePort, HOST, probe } from "./lib/net.mjs";
 import { everyMinute, scheduledPath } from "./lib/cron-tick.mjs";
@@ -76,6 +78,9 @@ async function main() {
     proxy.listen(PORT, HOST, resolve);
   });
 
+  say("building the web console (console/ into console/dist)");
+  if ((await buildConsole()) !== 0) throw new Error("the console's build failed");
+
   say("applying D1 migrations to the local state (.wrangler/state)");
   const migrated = await applyMigrations({ persistTo: PERSIST_TO });
   if (migrated !== 0) throw new Error(`migrations failed (exit code ${migrated})`);
@@ -100,6 +105,7 @@ function printWelcome() {
   // No secret is printed: the command reads the operator token from .dev.vars itself.
   console.log(`
   edgefn is listening on ${base}   (API description: ${base}/api/openapi.json)
+  The web console: ${base}/   (sign in with an account id and a user or an API key)
 
   Create the first account (answers {"accountId","adminKey"}; the key is shown once):
 

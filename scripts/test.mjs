@@ -2,14 +2,19 @@
 // (totals over all parts; CI reads it). Exits non-zero if anything failed.
 //
 //   typecheck   tsc --noEmit                                   counts as one test
+//   console     the web console's type check and build         counts as one test; wrangler needs
+//               (console/ into console/dist)                   its output (the Worker's assets)
 //   bundle      wrangler deploy --dry-run (offline)            counts as one test: a bundle
 //               Cloudflare would reject fails here, not at deploy time
 //   workers     vitest in the Workers runtime (test/*.test.ts) counted from its JSON report
 //   scripts     node:test on scripts/test/*.test.mjs           counted from its TAP summary
+//   browser     the console in headless Chromium (Playwright,  counted from its JSON report
+//               console/test/*.spec.mjs) against a real local platform (scripts/console-test.mjs)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, run } from "./lib/tools.mjs";
+import { buildConsole } from "./lib/console-build.mjs";
+import { ROOT, run, toolEnv } from "./lib/tools.mjs";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-test-"));
 const results = []; // { name, passed, failed }
@@ -63,11 +68,38 @@ async function scriptsSuite() {
   results.push({ name, passed, failed });
 }
 
+async function consoleBuild() {
+  const name = "console build (tsc, vite build)";
+  banner(name);
+  const code = await buildConsole({ typecheck: true });
+  results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+}
+
+async function browserSuite() {
+  const name = "console in a browser (Playwright)";
+  banner(name);
+  const report = path.join(tmp, "playwright.json");
+  const code = await run(process.execPath, [path.join(ROOT, "scripts", "console-test.mjs")], {
+    env: toolEnv({ EDGEFN_CONSOLE_REPORT: report, EDGEFN_CONSOLE_BUILT: "1" }),
+  });
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(report)) {
+    const { stats } = JSON.parse(readFileSync(report, "utf8"));
+    passed = stats.expected + stats.flaky;
+    failed = stats.unexpected;
+  }
+  if (code !== 0 && failed === 0) failed = 1;
+  results.push({ name, passed, failed });
+}
+
 try {
   await single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]);
+  await consoleBuild();
   await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);
   await workersSuite();
   await scriptsSuite();
+  await browserSuite();
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -1,0 +1,103 @@
+// The app shell: sign-in when there is no session, else the header, the navigation of the six
+// sections and the page of the current path. After each navigation the page's heading takes the
+// focus, so a screen reader announces the new page and the keyboard starts from there.
+import { useEffect, useRef } from "preact/hooks";
+import { call, signInPath } from "./lib/api";
+import { can, type Right } from "./lib/roles";
+import { Link, navigate, useLocation } from "./lib/router";
+import { getSession, setSession, useSession } from "./lib/session";
+import { FunctionDetail } from "./pages/function-detail";
+import { Functions } from "./pages/functions";
+import { Home } from "./pages/home";
+import { Later } from "./pages/later";
+import { SignIn } from "./pages/sign-in";
+
+interface Section {
+  path: string;
+  label: string;
+  right?: Right;
+}
+
+export const SECTIONS: Section[] = [
+  { path: "/", label: "Home" },
+  { path: "/functions", label: "Functions" },
+  { path: "/deployments", label: "Deployments" },
+  { path: "/schedules", label: "Schedules" },
+  { path: "/logs", label: "Logs" },
+  { path: "/settings", label: "Settings", right: "readSettings" },
+];
+
+const isCurrent = (section: string, pathname: string) => (section === "/" ? pathname === "/" : pathname === section || pathname.startsWith(`${section}/`));
+
+function page(pathname: string) {
+  const detail = pathname.match(/^\/functions\/([^/]+)$/);
+  if (detail) return <FunctionDetail uuid={decodeURIComponent(detail[1]!)} />;
+  const section = SECTIONS.find((s) => s.path === pathname);
+  if (!section) return <Later title="Page not found" text="There is no page at this address." />;
+  if (section.path === "/") return <Home />;
+  if (section.path === "/functions") return <Functions />;
+  return <Later title={section.label} text={`The ${section.label} section is not built yet. The API offers all of it already (see /api/openapi.json).`} />;
+}
+
+async function signOut() {
+  const session = getSession();
+  // A user's session ends on the server too; an API key stays valid (it is only forgotten here).
+  if (session?.kind === "user") await call("post", "/api/account/{accountId}/logout", {}).catch(() => undefined);
+  setSession(null);
+  navigate("/sign-in", { replace: true });
+}
+
+export function App() {
+  const { pathname } = useLocation();
+  const session = useSession();
+  const main = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    if (!session && pathname !== "/sign-in") navigate(signInPath(), { replace: true });
+    if (session && pathname === "/sign-in") navigate("/", { replace: true });
+  }, [session, pathname]);
+
+  useEffect(() => {
+    const section = SECTIONS.find((s) => isCurrent(s.path, pathname));
+    document.title = `${section?.label ?? "edgefn"} · edgefn`;
+    main.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [pathname]);
+
+  if (!session || pathname === "/sign-in") return <SignIn />;
+
+  const sections = SECTIONS.filter((s) => !s.right || can(session, s.right));
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">edgefn</span>
+        <span class="who">
+          <span class="account">Account {session.accountId}</span>
+          <span>
+            {session.name}
+            {session.roles && <span class="roles"> · {session.roles.map((r) => r.replace("FaaS-", "")).join(", ")}</span>}
+          </span>
+        </span>
+        <button type="button" class="secondary" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <nav aria-label="Sections" class="sections">
+        <ul>
+          {sections.map((s) => (
+            <li key={s.path}>
+              <Link href={s.path} aria-current={isCurrent(s.path, pathname) ? "page" : undefined}>
+                {s.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" ref={main} tabIndex={-1}>
+        {page(pathname)}
+      </main>
+    </div>
+  );
+}

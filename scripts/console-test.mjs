@@ -1,0 +1,57 @@
+// The web console's browser tests (console/test/*.spec.mjs, Playwright), against a real local edgefn:
+// the console built into console/dist, wrangler dev on a fresh temporary state behind the front
+// proxy (as `npm start` runs it) on free 127.0.0.1 ports, and an account seeded through the API.
+// The browser is the headless Chromium of the npm package @sparticuz/chromium (a devDependency,
+// unpacked in a few seconds): Playwright's own browser download needs a host that CI cannot reach.
+//
+//   node scripts/console-test.mjs [playwright test arguments, e.g. --project=desktop -g sign-in]
+//
+// EDGEFN_CONSOLE_REPORT names the JSON report (scripts/test.mjs counts its tests from it).
+// Screenshots of every section go to test-results/console/ (git-ignored).
+import chromium from "@sparticuz/chromium";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildConsole } from "./lib/console-build.mjs";
+import { seedConsoleAccount } from "./lib/console-seed.mjs";
+import { HOST } from "./lib/net.mjs";
+import { platformFixture } from "./lib/test-platform.mjs";
+import { startPlatform } from "./lib/bench-platform.mjs";
+import { ROOT, run, toolEnv } from "./lib/tools.mjs";
+
+const say = (msg) => console.log(`[console-test] ${msg}`);
+const fixture = platformFixture("console-test", { watchdogMs: 4 * 60_000 });
+
+// Chromium's flags for a container without a sandbox, minus the ones that would weaken what the
+// tests check (web security), that Playwright sets itself (headless mode), and --single-process,
+// with which the browser dies when a second context opens a page (one context per test).
+const chromiumArgs = () => chromium.args.filter((a) => !/^--(headless|disable-web-security|allow-running-insecure-content|single-process)/.test(a));
+
+let code = 1;
+try {
+  const started = Date.now();
+  // npm test has just built it (its own step); on its own, this script builds it first.
+  if (!process.env.EDGEFN_CONSOLE_BUILT && (await buildConsole()) !== 0) throw new Error("the console's build failed");
+  const [executablePath, platform] = await Promise.all([
+    chromium.executablePath(),
+    (async () => (fixture.platform = await startPlatform({ name: "console", tmp: fixture.tmp, vars: fixture.vars, logFd: fixture.logFd, say })))(),
+  ]);
+  const seed = await seedConsoleAccount(platform.port, fixture.vars.OPERATOR_TOKEN);
+  say(`platform, browser and account ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const report = process.env.EDGEFN_CONSOLE_REPORT ?? path.join(mkdtempSync(path.join(tmpdir(), "edgefn-console-report-")), "report.json");
+  code = await run("playwright", ["test", "--config", path.join(ROOT, "console", "playwright.config.mjs"), ...process.argv.slice(2)], {
+    env: toolEnv({
+      EDGEFN_CONSOLE_URL: `http://${HOST}:${platform.port}`,
+      EDGEFN_CHROMIUM: executablePath,
+      EDGEFN_CHROMIUM_ARGS: JSON.stringify(chromiumArgs()),
+      EDGEFN_CONSOLE_SEED: JSON.stringify(seed),
+      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+    }),
+  });
+  if (code !== 0) console.error(`--- last lines of the platform's output ---\n${fixture.logTail()}`);
+} catch (err) {
+  console.error(`[console-test] ${err.message}\n--- last lines of the platform's output ---\n${fixture.logTail()}`);
+} finally {
+  await fixture.stop();
+}
+process.exit(code);
