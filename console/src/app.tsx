@@ -3,7 +3,7 @@
 // focus, so a screen reader announces the new page and the keyboard starts from there.
 import { useEffect, useRef } from "preact/hooks";
 import { call, signInPath } from "./lib/api";
-import { can, type Right } from "./lib/roles";
+import { can, SETTINGS_ACTIONS } from "./lib/roles";
 import { Link, navigate, useLocation } from "./lib/router";
 import { getSession, setSession, useSession } from "./lib/session";
 import { FunctionDetail } from "./pages/function-detail";
@@ -15,7 +15,8 @@ import { SignIn } from "./pages/sign-in";
 interface Section {
   path: string;
   label: string;
-  right?: Right;
+  /** Shown when the session may do any of these (GET /me's permissions). */
+  actions?: string[];
 }
 
 export const SECTIONS: Section[] = [
@@ -24,7 +25,7 @@ export const SECTIONS: Section[] = [
   { path: "/deployments", label: "Deployments" },
   { path: "/schedules", label: "Schedules" },
   { path: "/logs", label: "Logs" },
-  { path: "/settings", label: "Settings", right: "readSettings" },
+  { path: "/settings", label: "Settings", actions: SETTINGS_ACTIONS },
 ];
 
 const isCurrent = (section: string, pathname: string) => (section === "/" ? pathname === "/" : pathname === section || pathname.startsWith(`${section}/`));
@@ -65,7 +66,7 @@ export function App() {
 
   if (!session || pathname === "/sign-in") return <SignIn />;
 
-  const sections = SECTIONS.filter((s) => !s.right || can(session, s.right));
+  const sections = SECTIONS.filter((s) => !s.actions || can(session, ...s.actions));
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -77,7 +78,7 @@ export function App() {
           <span class="account">Account {session.accountId}</span>
           <span>
             {session.name}
-            {session.roles && <span class="roles"> · {session.roles.map((r) => r.replace("FaaS-", "")).join(", ")}</span>}
+            <span class="roles"> · {session.roles.map((r) => r.replace("FaaS-", "")).join(", ")}</span>
           </span>
         </span>
         <button type="button" class="secondary" onClick={signOut}>

@@ -56,13 +56,17 @@ test("a user signs in, visits every section and signs out; the session is then d
   await expect(page).toHaveURL(/\/sign-in\?next=%2Ffunctions$/);
 });
 
-test("an API key signs in; its roles are unknown to the console, so every section is offered", async ({ page }) => {
-  await page.goto("/");
-  await signIn(page, { key: seed.adminKey });
+test("an API key signs in with the name and roles GET /me tells: an Invocation key is not offered Settings or the activity stream", async ({ page }) => {
+  // A crafted link cannot send the person elsewhere after sign-in: only the console's own paths are followed.
+  await page.goto("/sign-in?next=//evil.example/x");
+  await signIn(page, { key: seed.invocationKey });
   await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
-  await expect(page.getByRole("banner")).toContainText("API key");
-  for (const name of SECTIONS) await expect(nav(page).getByRole("link", { name, exact: true })).toBeVisible();
-  await expect(page.getByRole("heading", { name: "Recent activity" })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe("/");
+  await expect(page.getByRole("banner")).toContainText("API key console-invoker");
+  await expect(page.getByRole("banner")).toContainText("Invocation");
+  await expect(page.getByTestId("functions-total")).toBeVisible();
+  await expect(nav(page).getByRole("link")).toHaveText(SECTIONS.filter((s) => s !== "Settings"));
+  await expect(page.getByRole("heading", { name: "Recent activity" })).toHaveCount(0);
 });
 
 test.describe("refusals", () => {

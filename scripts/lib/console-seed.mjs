@@ -22,6 +22,7 @@ export async function seedConsoleAccount(port, operatorToken) {
     invocation: { loginName: "ivan@brand.example", id: await user("ivan@brand.example", ["FaaS-Invocation"]) },
   };
   const { key: developerKey } = await api(port, "POST", `${base}/api-keys`, adminKey, { name: "console-dev", role: "FaaS-Developer" });
+  const { key: invocationKey } = await api(port, "POST", `${base}/api-keys`, adminKey, { name: "console-invoker", role: "FaaS-Invocation" });
 
   const create = async (name, description, implementation) => (await api(port, "POST", `${base}/lambdas`, developerKey, { name, description, implementation: { code: implementation } })).uuid;
   const hello = await create("hello", "greets whoever calls", code.hello);
@@ -44,5 +45,5 @@ export async function seedConsoleAccount(port, operatorToken) {
     if (counted >= 5) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { accountId, adminKey, developerKey, password: PASSWORD, users, functions: { hello, broken, changed, draft } };
+  return { accountId, adminKey, developerKey, invocationKey, password: PASSWORD, users, functions: { hello, broken, changed, draft } };
 }

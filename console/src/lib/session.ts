@@ -8,9 +8,11 @@ export interface Session {
   /** A user's bearer (efu_...) or an API key (efk_...). */
   token: string;
   kind: "user" | "key";
-  /** The user's roles from the sign-in answer; null for an API key, whose roles no route tells. */
-  roles: Role[] | null;
-  /** What the header shows: the login name, or "API key". */
+  /** From GET /me. */
+  roles: Role[];
+  /** The actions these roles allow, from GET /me (e.g. "lambda:write"); null: unknown, offer everything. */
+  permissions: string[] | null;
+  /** What the header shows: the login name, or "API key <its name>". */
   name: string;
   expiresAt?: string;
 }

@@ -1,9 +1,9 @@
-// Sign-in: a user name and password (POST /login, LivePerson's contract), or an API key, checked
-// with a read every role may do. Afterwards the person goes back to the page they came from.
+// Sign-in: a user name and password (POST /login, LivePerson's contract), or an API key; GET /me
+// tells the console who that is and what they may do. Afterwards the person goes back to the page
+// they came from.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call } from "../lib/api";
 import { navigate, useLocation } from "../lib/router";
-import type { Role } from "../lib/roles";
 import { lastAccountId, setSession } from "../lib/session";
 
 type Mode = "user" | "key";
@@ -45,19 +45,29 @@ export function SignIn() {
     setBusy(true);
     setError("");
     try {
-      if (mode === "user") {
-        const answer = await call(
-          "post",
-          "/api/account/{accountId}/login",
-          { query: { v: "1.3" }, body: { username: String(form.get("username")).trim(), password: String(form.get("password")) } },
-          { session: false, accountId: account },
-        );
-        setSession({ accountId: account, token: answer.bearer, kind: "user", roles: answer.config.roles as Role[], name: answer.config.loginName, expiresAt: answer.expiresAt });
-      } else {
-        const key = String(form.get("apiKey")).trim();
-        await call("get", "/api/account/{accountId}/runtimes", {}, { session: false, accountId: account, token: key });
-        setSession({ accountId: account, token: key, kind: "key", roles: null, name: "API key" });
-      }
+      // A user signs in for a bearer; a key is its own. GET /me then names either, with its roles
+      // and the actions they allow (an invalid key is refused there).
+      const token =
+        mode === "user"
+          ? (
+              await call(
+                "post",
+                "/api/account/{accountId}/login",
+                { query: { v: "1.3" }, body: { username: String(form.get("username")).trim(), password: String(form.get("password")) } },
+                { session: false, accountId: account },
+              )
+            ).bearer
+          : String(form.get("apiKey")).trim();
+      const me = await call("get", "/api/account/{accountId}/me", {}, { session: false, accountId: account, token });
+      setSession({
+        accountId: account,
+        token,
+        kind: mode,
+        roles: me.roles,
+        permissions: me.permissions,
+        name: mode === "user" ? me.name : `API key ${me.name}`,
+        expiresAt: me.expiresAt ?? undefined,
+      });
       navigate(safeNext(query.get("next")), { replace: true });
     } catch (err) {
       setError(explain(err, mode));
