@@ -6,7 +6,7 @@ export type Hour = { from: number; to: number } & Record<Status, number>;
 
 const W = 480;
 const H = 140;
-const PAD_BOTTOM = 18;
+const PAD_BOTTOM = 2;
 
 const hourLabel = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
@@ -19,11 +19,11 @@ export function DayChart({ hours }: { hours: Hour[] }) {
   const failed = hours.reduce((n, h) => n + h.CODING_FAILURE + h.PLATFORM_FAILURE + h.TIMEOUT, 0);
   return (
     <figure class="day-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="day-chart-desc">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="day-chart-desc" preserveAspectRatio="none">
         <desc id="day-chart-desc">
           Invocations in the last 24 hours by hour: {formatNumber(sum)} in all, {formatNumber(failed)} not successful; busiest hour {formatNumber(Math.max(0, ...totals))}.
         </desc>
-        <line x1="0" x2={W} y1={plotH} y2={plotH} class="axis" />
+        <line x1="0" x2={W} y1={plotH} y2={plotH} class="axis" vector-effect="non-scaling-stroke" />
         {hours.map((h, i) => {
           let y = plotH;
           return (
@@ -34,15 +34,20 @@ export function DayChart({ hours }: { hours: Hour[] }) {
                 y -= height;
                 return <rect key={s} x={i * barW + 1} y={y} width={Math.max(1, barW - 2)} height={height} fill={STATUS_COLOR[s]} />;
               })}
-              {i % 6 === 0 && (
-                <text x={i * barW + 1} y={H - 4} class="tick">
-                  {hourLabel(h.from)}
-                </text>
-              )}
             </g>
           );
         })}
       </svg>
+      {/* Hour labels in HTML, not in the SVG: they keep their size when the chart scales to a phone. */}
+      <div class="ticks" aria-hidden="true">
+        {hours.map((h, i) =>
+          i % 6 === 0 ? (
+            <span key={h.from} style={{ left: `${(i / Math.max(1, hours.length)) * 100}%` }}>
+              {hourLabel(h.from)}
+            </span>
+          ) : null,
+        )}
+      </div>
       <figcaption>
         <ul class="legend">
           {STATUSES.map((s) => (
