@@ -179,6 +179,13 @@ test.describe("serving", () => {
       expect(res.status(), url).toBe(status);
       expect(res.headers()["content-type"], url).toContain("application/json");
     }
+    // Every path of the API description is one the Worker gets first (a route added later under a
+    // new prefix must be added to wrangler.toml's run_worker_first, or browsers would get the console).
+    const globs = readFileSync(path.join(DIST, "..", "..", "wrangler.toml"), "utf8").match(/^run_worker_first\s*=\s*\[(.*)\]/m)[1].match(/"[^"]+"/g).map((g) => JSON.parse(g));
+    const covered = (p) => globs.some((g) => (g.endsWith("/*") ? p.startsWith(g.slice(0, -1)) : p === g));
+    const { paths } = await (await page.request.get("/api/openapi.json")).json();
+    expect(Object.keys(paths).filter((p) => !covered(p)), "API paths the assets would answer instead").toEqual([]);
+
     for (const url of ["/functions", "/functions/some-uuid", "/no/such/page"]) {
       const res = await page.goto(url);
       expect(res.status(), url).toBe(200);
