@@ -47,6 +47,12 @@ describe("lpf's contract", () => {
     await expectError(await probe(a, s.bearer), 401, CODES.unauthorized, "bearer after logout");
     await expectError(await logoutCall(a.accountId, { sessionId: s.sessionId, csrf: s.csrf }), 401, CODES.unauthorized, "logout twice");
 
+    // The activity stream names the person by login name.
+    const activity = await json(await call(`/api/account/${a.accountId}/activities?limit=50`, { key: a.admin }));
+    const summaries = activity.items.map((i: { action: string; summary: string }) => `${i.action}: ${i.summary}`);
+    expect(summaries).toContainEqual(expect.stringMatching(new RegExp(`^session\\.signin: signed in as user ${user.loginName} \\(${user.id}\\)$`)));
+    expect(summaries).toContainEqual(expect.stringMatching(new RegExp(`^session\\.signout: signed out user ${user.loginName} \\(${user.id}\\)$`)));
+
     // Logout with the bearer (efn's way) works too.
     const t = await signedIn(a.accountId, user.loginName);
     expect((await logoutCall(a.accountId, { bearer: t.bearer })).status).toBe(204);

@@ -64,7 +64,7 @@ export async function signIn(db: Db, input: CredentialCheck, now = Date.now()): 
       sql`SELECT ${row.id}, ${row.accountId}, ${row.userId}, ${row.bearerHash}, ${row.sessionHash}, ${row.csrfHash}, ${row.createdAt}, ${row.expiresAt}, NULL, ${row.clientAddress}
           WHERE EXISTS (SELECT 1 FROM users WHERE id = ${user.id} AND password_hash = ${user.passwordHash})`,
     ),
-    auditIfChanged(db, { accountId: input.accountId, actor, action: "session.signin", target: user.id, detail: { session: row.id } }, now),
+    auditIfChanged(db, { accountId: input.accountId, actor, action: "session.signin", target: user.id, detail: { session: row.id, loginName: user.loginName } }, now),
     ...(rehash ? [db.update(users).set({ passwordHash: rehash }).where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))] : []),
     // Sessions long past their end are no use to anyone, not even the Admin's list.
     db.delete(sessions).where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(lt(sessions.expiresAt, now - 24 * 60 * 60_000)).limit(20))),
@@ -142,7 +142,7 @@ export async function signOut(db: Db, accountId: string, cred: { bearer?: string
   if (!target) throw unauthorized("No live session matches these credentials");
   await db.batch([
     db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, target.id), isNull(sessions.revokedAt))),
-    auditIfChanged(db, { accountId, actor: `user:${target.loginName}#${target.userId}`, action: "session.signout", target: target.userId, detail: { session: target.id } }, now),
+    auditIfChanged(db, { accountId, actor: `user:${target.loginName}#${target.userId}`, action: "session.signout", target: target.userId, detail: { session: target.id, loginName: target.loginName } }, now),
   ]);
   await bumpEpoch(accountId); // the gateway may hold the session in its cache
 }
