@@ -10,6 +10,7 @@ import { FunctionDetail } from "./pages/function-detail";
 import { Functions } from "./pages/functions";
 import { Home } from "./pages/home";
 import { Later } from "./pages/later";
+import { Logs } from "./pages/logs";
 import { SignIn } from "./pages/sign-in";
 
 interface Section {
@@ -37,6 +38,7 @@ function page(pathname: string) {
   if (!section) return <Later title="Page not found" text="There is no page at this address." />;
   if (section.path === "/") return <Home />;
   if (section.path === "/functions") return <Functions />;
+  if (section.path === "/logs") return <Logs />;
   return <Later title={section.label} text={`The ${section.label} section is not built yet. The API offers all of it already (see /api/openapi.json).`} />;
 }
 
