@@ -3,10 +3,10 @@
 import { moveLegacyStep } from "./legacy";
 import { LogPartitions } from "./partitions";
 import { countRecords, findLogs, getRecord, listRecords, metricsByFunction, metricsSeries } from "./queries";
-import { DAY_MS, RETENTION_BUSY_PAUSE_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
+import { RETENTION_BUSY_PAUSE_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
 import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION, upgradeFromV1 } from "./schema";
 import { LogKeys, amendLogs, storeRecords, type LogWriter } from "./store";
-import type { LogHit, LogQuery, RecordQuery, RecordWithLogs, StoredLog } from "./types";
+import { DAY_MS, type LogHit, type LogQuery, type RecordQuery, type RecordWithLogs, type StoredLog } from "./types";
 
 const SCHEMA_KEY = "dataPlaneSchema";
 const LEGACY_DONE_KEY = "legacyMoved";

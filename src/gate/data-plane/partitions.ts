@@ -8,9 +8,9 @@
 // table when all of it has expired (milliseconds) instead of deleting index rows one by one, whose
 // merges held the account's object for up to 170 ms. Contentless: the text lives in `logs`, once.
 import { KEYS_PER_MS } from "./schema";
+import { DAY_MS } from "./types";
 
-export const PARTITION_MS = 24 * 60 * 60 * 1000;
-const KEYS_PER_PARTITION = PARTITION_MS * KEYS_PER_MS;
+const KEYS_PER_PARTITION = DAY_MS * KEYS_PER_MS;
 
 export type KeyedRow = Record<string, SqlStorageValue> & { key: number };
 
@@ -104,11 +104,6 @@ export class LogPartitions {
 
   /** When the oldest indexed day ends (epoch ms), null if none: it can be dropped once that has expired. */
   oldestEnd(): number | null {
-    return this.days.size ? (Math.min(...this.days) + 1) * PARTITION_MS : null;
-  }
-
-  /** How many days are indexed (tests). */
-  get count() {
-    return this.days.size;
+    return this.days.size ? (Math.min(...this.days) + 1) * DAY_MS : null;
   }
 }

@@ -18,7 +18,6 @@ export const RETENTION_STEP_ROWS = 120;
 export const RETENTION_PAUSE_MS = 15;
 export const RETENTION_BUSY_PAUSE_MS = 100;
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
 /** After a day's index could not be dropped (a read still open), try again this much later. */
 const DROP_RETRY_MS = 60_000;
 

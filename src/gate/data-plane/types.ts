@@ -109,3 +109,6 @@ export interface MetricsBucket {
 }
 
 export const METRICS_BUCKET_MS = 5 * 60 * 1000;
+
+/** A day: the unit of logRetentionDays, and of the full-text index's partitions. */
+export const DAY_MS = 24 * 60 * 60 * 1000;
