@@ -16,6 +16,11 @@ export interface GatewayLookup {
   lambda: ServingLookup;
 }
 
+/** The serving half of a lookup's row: null when the caller's account has no function with that uuid. */
+function servingOf(row: { name: string | null; deployment: typeof deployments.$inferSelect | null } & Parameters<typeof invocationLimits>[0]): ServingLookup {
+  return row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
+}
+
 /**
  * The invoke hot path reads the key (by its SHA-256), the function, its serving version and the account's
  * invocation limits (for the gate) in one statement: on local D1 each round trip costs about as
@@ -32,8 +37,7 @@ export async function gatewayLookup(db: Db, keyHash: string, lambdaUuid: string)
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .get();
   if (!row) return { principal: null, lambda: null };
-  const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
-  return { principal: toPrincipal(row.key), lambda };
+  return { principal: toPrincipal(row.key), lambda: servingOf(row) };
 }
 
 /**
@@ -53,8 +57,7 @@ export async function gatewayLookupToken(db: Db, subject: TokenSubject, lambdaUu
     .where(and(eq(oauthClients.clientId, subject.clientId), eq(oauthClients.accountId, subject.accountId), isNull(oauthClients.revokedAt)))
     .get();
   if (!row) return { principal: null, lambda: null };
-  const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
-  return { principal: tokenPrincipal(subject.accountId, { id: row.clientRowId, name: row.clientName }), lambda };
+  return { principal: tokenPrincipal(subject.accountId, { id: row.clientRowId, name: row.clientName }), lambda: servingOf(row) };
 }
 
 /**
@@ -73,6 +76,5 @@ export async function gatewayLookupSession(db: Db, bearerHash: string, lambdaUui
     .where(and(eq(sessions.bearerHash, bearerHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .get();
   if (!row) return { principal: null, lambda: null };
-  const lambda = row.name === null ? null : { name: row.name, deployment: row.deployment, limits: invocationLimits(row) };
-  return { principal: sessionPrincipal(row.session, row.user), lambda };
+  return { principal: sessionPrincipal(row.session, row.user), lambda: servingOf(row) };
 }
