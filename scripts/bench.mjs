@@ -25,7 +25,6 @@ import path from "node:path";
 import { accountWithFunction, api, queryD1, startPlatform } from "./lib/bench-platform.mjs";
 import { measureObservability, observabilityReport } from "./lib/bench-observability.mjs";
 import { measureRecovery, recoveryReport } from "./lib/bench-recovery.mjs";
-import { buildConsole } from "./lib/console-build.mjs";
 import { msUntilNextTick, scheduledPath } from "./lib/cron-tick.mjs";
 import { generateSecrets } from "./lib/dev-vars.mjs";
 import { loadFor, percentile, send } from "./lib/load.mjs";
@@ -100,8 +99,6 @@ function printTargets(targets) {
 }
 
 async function main() {
-  // wrangler dev refuses to start without the console's assets folder (as npm start, it is built first).
-  if ((await buildConsole()) !== 0) throw new Error("the console's build failed");
   if (process.env.BENCH_ONLY === "recovery") return recoveryOnly();
   if (process.env.BENCH_ONLY === "observability") return observabilityOnly();
   const vars = generateSecrets(); // throwaway values for this run only, passed with --var

@@ -1,6 +1,8 @@
 // The local Workers runtime: `wrangler dev` (which runs workerd) on an internal 127.0.0.1 port.
 // The launchers put the front proxy in front of it; nothing else should talk to this port directly.
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { CONSOLE_DIST } from "./console-build.mjs";
 import { createInterface } from "node:readline";
 import { run, toolEnv, ROOT } from "./tools.mjs";
 import { HOST, probe } from "./net.mjs";
@@ -26,6 +28,10 @@ export function applyMigrations({ persistTo, stdio }) {
  * group, so a signal to the group reaches grandchildren even if wrangler itself dies first.
  */
 export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => console.log(l), readyTimeoutMs = 90_000 }) {
+  // wrangler refuses to start without the folder wrangler.toml's [assets] names. npm start, npm test
+  // and npm run deploy build the console into it first; the other launchers (the bench, efn's
+  // --local, the API-types generator) serve no console and only need the folder to exist.
+  mkdirSync(CONSOLE_DIST, { recursive: true });
   const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", "0",
     "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
