@@ -6,12 +6,19 @@ import { call, signInPath } from "./lib/api";
 import { can, SETTINGS_ACTIONS } from "./lib/roles";
 import { Link, navigate, useLocation } from "./lib/router";
 import { getSession, setSession, useSession } from "./lib/session";
+import { Deployments } from "./pages/deployments";
+import { FunctionCreate } from "./pages/function-create";
 import { FunctionDetail } from "./pages/function-detail";
+import { FunctionTest } from "./pages/function-test";
 import { Functions } from "./pages/functions";
 import { Home } from "./pages/home";
 import { Later } from "./pages/later";
 import { Logs } from "./pages/logs";
+import { ScheduleEdit } from "./pages/schedule-edit";
+import { Schedules } from "./pages/schedules";
+import { Settings } from "./pages/settings";
 import { SignIn } from "./pages/sign-in";
+import { Simulator } from "./pages/simulator";
 
 interface Section {
   path: string;
@@ -31,15 +38,32 @@ export const SECTIONS: Section[] = [
 
 const isCurrent = (section: string, pathname: string) => (section === "/" ? pathname === "/" : pathname === section || pathname.startsWith(`${section}/`));
 
+/** The pages below a section, most specific first: [pattern, page of the decoded path parameters]. */
+const ROUTES: [RegExp, (...params: string[]) => preact.JSX.Element][] = [
+  [/^\/functions\/new$/, () => <FunctionCreate />],
+  [/^\/functions\/([^/]+)$/, (uuid) => <FunctionDetail uuid={uuid!} />],
+  [/^\/deployments\/([^/]+)\/test$/, (uuid) => <FunctionTest uuid={uuid!} />],
+  [/^\/deployments\/([^/]+)\/simulator$/, (uuid) => <Simulator uuid={uuid!} />],
+  [/^\/schedules\/new$/, () => <ScheduleEdit />],
+  [/^\/schedules\/([^/]+)$/, (id) => <ScheduleEdit id={id} />],
+  [/^\/settings(?:\/([^/]+))?$/, (tab) => <Settings tab={tab} />],
+];
+
+const SECTION_PAGES: Record<string, () => preact.JSX.Element> = {
+  "/": () => <Home />,
+  "/functions": () => <Functions />,
+  "/deployments": () => <Deployments />,
+  "/schedules": () => <Schedules />,
+  "/logs": () => <Logs />,
+};
+
 function page(pathname: string) {
-  const detail = pathname.match(/^\/functions\/([^/]+)$/);
-  if (detail) return <FunctionDetail uuid={decodeURIComponent(detail[1]!)} />;
-  const section = SECTIONS.find((s) => s.path === pathname);
-  if (!section) return <Later title="Page not found" text="There is no page at this address." />;
-  if (section.path === "/") return <Home />;
-  if (section.path === "/functions") return <Functions />;
-  if (section.path === "/logs") return <Logs />;
-  return <Later title={section.label} text={`The ${section.label} section is not built yet. The API offers all of it already (see /api/openapi.json).`} />;
+  for (const [pattern, render] of ROUTES) {
+    const m = pathname.match(pattern);
+    if (m) return render(...m.slice(1).map((p) => (p === undefined ? p! : decodeURIComponent(p))));
+  }
+  const render = SECTION_PAGES[pathname];
+  return render ? render() : <Later title="Page not found" text="There is no page at this address." />;
 }
 
 async function signOut() {
