@@ -6,7 +6,8 @@ import { writeSync } from "node:fs";
 import path from "node:path";
 import { send } from "./load.mjs";
 import { freePort, probe } from "./net.mjs";
-import { applyMigrations, startRuntime } from "./runtime.mjs";
+import { startRuntime } from "./runtime.mjs";
+import { migratedState } from "./migrated-state.mjs";
 import { superviseRuntime } from "./supervised-runtime.mjs";
 import { createFrontProxy } from "../front-proxy.mjs";
 import { answerLog } from "./answered.mjs";
@@ -20,7 +21,7 @@ export async function startPlatform({ name, tmp, vars, logFd, say }) {
   const persistTo = path.join(tmp, name);
   const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
   say(`${name}: applying migrations to a fresh temporary state`);
-  if ((await applyMigrations({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
   say(`${name}: starting wrangler dev`);
   const runtime = startRuntime({ port: await freePort(), persistTo, vars, onLine: log });
   await runtime.ready; // stops wrangler itself when it never gets ready
@@ -59,7 +60,7 @@ export async function startSupervisedPlatform({ name, tmp, vars, logFd, say, sta
   const persistTo = path.join(tmp, name);
   const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
   say(`${name}: applying migrations to a fresh temporary state`);
-  if ((await applyMigrations({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
   say(`${name}: starting wrangler dev, supervised`);
   const answers = answerLog();
   const runtime = superviseRuntime({ persistTo, vars, onLine: log, say: (m) => log(`[supervisor] ${m}`), operatorToken: vars.OPERATOR_TOKEN, answers, stallMs, ceilingMiB });
