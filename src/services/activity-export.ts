@@ -2,15 +2,12 @@
 // export of any length holds one page in memory.
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
+import { csvField } from "./csv";
 import { listActivities, type Activity, type ActivityFilter } from "./activities";
 
 export const ACTIVITY_CSV_HEADER = "at;actor;activity;entity;target;summary";
 const EXPORT_PAGE = 500;
 
-/** A field as written: quoted (quotes doubled) when it holds the separator, a quote or a line break. */
-export function csvField(value: string): string {
-  return /[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 const csvLine = (a: Activity) => [a.at, a.actor, a.action, a.entity, a.target, a.summary].map(csvField).join(";") + "\n";
 

@@ -3,6 +3,7 @@
 import { ApiError, ErrorCodes, badInput } from "../errors";
 import { dataPlaneOf } from "../gate/client";
 import { LOG_LEVELS, type InvocationStatus, type LogHit, type LogLevel, type LogQuery } from "../gate/data-plane/types";
+import { csvField } from "./csv";
 
 export interface LogFilter {
   q?: string;
@@ -90,8 +91,6 @@ export type ExportFormat = "csv" | "ndjson";
 /** LivePerson's export header, as `lpf logs` prints it. */
 export const CSV_HEADER = "lambdaUUID;requestID;timestamp;level;message;extras";
 
-/** A CSV field: quoted (with doubled quotes) when it holds the separator, a quote or a line break. */
-const csvField = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 const csvLine = (h: LogHit) =>
   [h.lambdaUuid, h.requestId, String(h.timestamp), h.level, h.message, JSON.stringify(h.extras)].map(csvField).join(";") + "\n";
