@@ -98,7 +98,7 @@ export function ApiKeys() {
                   <th scope="row">{k.name}</th>
                   <td>{roleNames(k.roles)}</td>
                   <td>
-                    <time dateTime={k.createdAt}>{new Date(k.createdAt).toLocaleString()}</time>
+                    <time dateTime={k.createdAt} title={new Date(k.createdAt).toLocaleString()}>{new Date(k.createdAt).toLocaleDateString()}</time>
                     <div class="desc" title={k.createdBy}>
                       {shortActor(k.createdBy)}
                     </div>

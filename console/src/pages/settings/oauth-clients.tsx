@@ -94,7 +94,7 @@ export function OAuthClients() {
                     <div class="desc">scope {c.scope}</div>
                   </td>
                   <td class="access-wide">
-                    <time dateTime={c.createdAt}>{new Date(c.createdAt).toLocaleString()}</time>
+                    <time dateTime={c.createdAt} title={new Date(c.createdAt).toLocaleString()}>{new Date(c.createdAt).toLocaleDateString()}</time>
                     <div class="desc" title={c.createdBy}>
                       {shortActor(c.createdBy)}
                     </div>

@@ -1,6 +1,7 @@
 // Changing a user's roles, in a dialog. The API ends the user's sessions with the change (they were
 // granted under the old roles) and refuses to take Admin from the account's last Admin: its
 // message is shown here.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { ApiError, call } from "../../lib/api";
@@ -10,11 +11,13 @@ import { RoleChoice } from "./role-choice";
 
 interface Props {
   user: Schemas["User"];
+  /** Shown above the buttons (e.g. that these are the signed-in user's own roles). */
+  note?: ComponentChildren;
   onSaved: (user: Schemas["User"]) => void;
   onClose: () => void;
 }
 
-export function UserRoles({ user, onSaved, onClose }: Props) {
+export function UserRoles({ user, note, onSaved, onClose }: Props) {
   const [roles, setRoles] = useState<Role[]>(user.roles);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
@@ -37,6 +40,7 @@ export function UserRoles({ user, onSaved, onClose }: Props) {
       <form onSubmit={save}>
         <RoleChoice id="user-edit-role" value={roles} onChange={setRoles} />
         <p class="note">Saving a change ends the user's sessions: they sign in again with the new roles.</p>
+        {note}
         <p class="error" role="alert">
           {error}
         </p>

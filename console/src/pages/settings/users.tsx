@@ -46,6 +46,9 @@ export function Users() {
     setReload((n) => n + 1);
   };
   const close = () => setDialog(null);
+  const isMe = (u: User) => me?.kind === "user" && me.name === u.loginName;
+  // Ending one's own sessions (a role change, a delete) ends this console's too: say it first.
+  const selfNote = (u: User) => isMe(u) && <p class="access-warning">This is you: the console will sign you out.</p>;
 
   return (
     <section aria-labelledby="tab-title" class="access">
@@ -75,14 +78,14 @@ export function Users() {
                 <tr key={u.id} data-testid="user-row">
                   <th scope="row">
                     {u.loginName}
-                    {me?.kind === "user" && me.name === u.loginName && <span class="desc"> (you)</span>}
+                    {isMe(u) && <span class="desc"> (you)</span>}
                   </th>
                   <td>{roleNames(u.roles)}</td>
                   <td>
                     <State user={u} />
                   </td>
                   <td class="access-wide">
-                    <time dateTime={u.createdAt}>{when(u.createdAt)}</time>
+                    <time dateTime={u.createdAt} title={when(u.createdAt)}>{new Date(u.createdAt).toLocaleDateString()}</time>
                     <div class="desc" title={u.createdBy}>
                       {shortActor(u.createdBy)}
                     </div>
@@ -122,6 +125,7 @@ export function Users() {
       {dialog?.kind === "roles" && (
         <UserRoles
           user={dialog.user}
+          note={selfNote(dialog.user)}
           onClose={close}
           onSaved={(u) => {
             close();
@@ -141,6 +145,7 @@ export function Users() {
           }}
         >
           <p>They are signed out everywhere at once (the console, lpf) and sign in again with their password.</p>
+          {selfNote(dialog.user)}
         </ConfirmDialog>
       )}
       {dialog?.kind === "reinvite" && (
@@ -172,6 +177,7 @@ export function Users() {
           }}
         >
           <p>Their sessions end at once and they can no longer sign in. This cannot be undone.</p>
+          {selfNote(dialog.user)}
         </ConfirmDialog>
       )}
       {dialog?.kind === "invitation" && (
