@@ -59,27 +59,30 @@ const lambda = async (request, uuid) => (await ok(request, "GET", `/lambdas/${uu
 async function makeFunctions(request, testInfo, kinds) {
   const tag = `${testInfo.project.name}_${Date.now().toString(36)}`;
   const made = {};
-  for (const kind of kinds) {
-    const name = `dep_${kind}_${tag}`;
-    const body =
-      kind === "bot"
-        ? { name, description: "a bot with quick replies", templateId: "third-party-bots-custom-integration", implementation: { code: BOT_CODE } }
-        : kind === "broken"
-          ? { name, description: "does not compile", implementation: { code: BROKEN_CODE } }
-          : { name, description: "accepts orders", implementation: { code: ORDER_CODE }, samplePayload: ORDER_SAMPLE };
-    const { uuid } = await ok(request, "POST", "/lambdas", body);
-    const deploy = await call(request, "POST", `/deployments/${uuid}`);
-    if (kind === "broken") expect(deploy.status, "the broken function's deploy is refused").toBe(400);
-    else expect(deploy.status).toBe(201);
-    made[kind] = { uuid, name };
-  }
+  await Promise.all(
+    kinds.map(async (kind) => {
+      const name = `dep_${kind}_${tag}`;
+      const body =
+        kind === "bot"
+          ? { name, description: "a bot with quick replies", templateId: "third-party-bots-custom-integration", implementation: { code: BOT_CODE } }
+          : kind === "broken"
+            ? { name, description: "does not compile", implementation: { code: BROKEN_CODE } }
+            : { name, description: "accepts orders", implementation: { code: ORDER_CODE }, samplePayload: ORDER_SAMPLE };
+      const { uuid } = await ok(request, "POST", "/lambdas", body);
+      made[kind] = { uuid, name };
+      const deploy = await call(request, "POST", `/deployments/${uuid}`);
+      expect(deploy.status, `deploy of ${kind}: ${JSON.stringify(deploy.body)}`).toBe(kind === "broken" ? 400 : 201); // the broken one is refused
+    }),
+  );
   return made;
 }
 async function cleanup(request, made) {
-  for (const { uuid } of Object.values(made)) {
-    await call(request, "DELETE", `/deployments/${uuid}`);
-    await call(request, "DELETE", `/lambdas/${uuid}`);
-  }
+  await Promise.all(
+    Object.values(made).map(async ({ uuid }) => {
+      await call(request, "DELETE", `/deployments/${uuid}`);
+      await call(request, "DELETE", `/lambdas/${uuid}`);
+    }),
+  );
 }
 
 /** axe and a screenshot at 1280×800, then the same page at 390×844: no sideways scrolling, and a screenshot. */
@@ -94,8 +97,9 @@ async function checkPage(page, testInfo, name) {
 
 const card = (page, name) => page.getByTestId("dep-card").filter({ has: page.getByRole("heading", { name, exact: true }) });
 
-// The browser reports the failed function's answer (901 through the front proxy) that a test causes on purpose.
-test.use({ expectedErrors: [/status of (901|422)/] });
+// The browser reports the refused redeploy (400) and the failed function's answer (901 through the
+// front proxy) that the tests cause on purpose.
+test.use({ expectedErrors: [/status of (400|901|422)/] });
 
 test("a Developer sees deployments with version, deployer and a failed deploy's cause, tests a function with Debug logs and talks to a bot", async ({ page, request }, testInfo) => {
   test.setTimeout(60_000); // about 15 s alone; more while the machine is busy
@@ -194,15 +198,25 @@ test("undeploy (confirmed) and redeploy through the page, checked through the AP
     expect(fn.lastDeployment.createdBy).toContain(seed.users.developer.loginName);
     await expect(order.getByTestId("dep-by")).toHaveText(`user:${seed.users.developer.loginName}`);
 
+    // A redeploy the platform refuses: its cause at the top and on the card; v2 keeps serving.
+    await ok(request, "PUT", `/lambdas/${made.order.uuid}`, { implementation: { code: BROKEN_CODE } });
+    await order.getByRole("button", { name: "Redeploy" }).click();
+    await expect(page.getByTestId("dep-result")).toContainText(`${made.order.name} was not deployed. The function is not a valid lambda`);
+    await expect(order.getByTestId("dep-failure")).toContainText("The deploy of v3 failed");
+    await expect(order.getByTestId("dep-failure")).toContainText("the deployed version keeps serving");
+    await expect(order.locator(".badge")).toHaveText("Modified");
+    fn = await lambda(request, made.order.uuid);
+    expect([fn.lastDeployment.lambdaVersion, fn.lastDeployFailure.lambdaVersion]).toEqual([2, 3]);
+
     // Undeploy asks first; Cancel keeps it deployed.
     await order.getByRole("button", { name: "Undeploy" }).click();
     await expect(order.getByRole("button", { name: `Undeploy ${made.order.name}` })).toBeFocused();
     await order.getByRole("button", { name: "Cancel" }).click();
-    expect((await lambda(request, made.order.uuid)).state).toBe("Productive");
+    expect((await lambda(request, made.order.uuid)).state).toBe("Modified");
     await order.getByRole("button", { name: "Undeploy" }).click();
     await order.getByRole("button", { name: `Undeploy ${made.order.name}` }).click();
     await expect(page.getByTestId("dep-result")).toHaveText(`${made.order.name} was undeployed: it no longer serves and is a Draft again.`);
-    await expect(card(page, made.order.name)).toHaveCount(0);
+    await expect(page.getByTestId("dep-deployed").getByTestId("dep-card").filter({ hasText: made.order.name })).toHaveCount(0);
     fn = await lambda(request, made.order.uuid);
     expect(fn.state).toBe("Draft");
   } finally {

@@ -85,8 +85,8 @@ export function FunctionTest({ uuid }: { uuid: string }) {
                 )}
               </p>
               <div class="ft-fields">
-                <JsonField id="ft-headers" label="Headers (JSON)" hint='A list of {"key", "value"}' value={headers} rows={12} problem={headersProblem} onInput={setHeaders} onKeyDown={runOnCtrlEnter} />
-                <JsonField id="ft-payload" label="Payload (JSON)" hint="input.payload of the function" value={payload} rows={12} problem={payloadProblem} onInput={setPayload} onKeyDown={runOnCtrlEnter} />
+                <JsonField id="ft-headers" label="Headers (JSON)" hint='A list of {"key", "value"}' value={headers} rows={10} problem={headersProblem} onInput={setHeaders} onKeyDown={runOnCtrlEnter} />
+                <JsonField id="ft-payload" label="Payload (JSON)" hint="input.payload of the function" value={payload} rows={10} problem={payloadProblem} onInput={setPayload} onKeyDown={runOnCtrlEnter} />
               </div>
               <div class="ft-run">
                 <button type="submit" disabled={running || !deployed || !!headersProblem || !!payloadProblem}>
