@@ -7,7 +7,7 @@ interface Props {
   id: string;
   label: string;
   initial?: string;
-  /** A secret: a masked field (or a textarea for JSON) that browsers are asked not to remember. */
+  /** A secret: a masked text field (not type=password, which password managers offer to store), or a textarea for JSON. */
   secret?: boolean;
   multiline?: boolean;
   submit: string;
@@ -48,7 +48,7 @@ export function InlineValueForm({ id, label, initial = "", secret, multiline, su
   return (
     <form class="st-inline" onSubmit={save} onKeyDown={(e) => e.key === "Escape" && onCancel()} noValidate>
       <label for={id}>{label}</label>
-      {multiline ? <textarea {...common} rows={4} /> : secret ? <input {...common} type="password" /> : <input {...common} type="text" />}
+      {multiline ? <textarea {...common} rows={4} /> : <input {...common} type="text" class={secret ? "st-masked" : undefined} />}
       <p id={`${id}-error`} class="error" aria-live="polite">
         {error}
       </p>

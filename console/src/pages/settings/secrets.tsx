@@ -3,6 +3,7 @@
 // answers a value, so the list cannot show one; nothing here puts a value in the address or in
 // storage. An Admin adds, gives a secret a new value (rotating a credential: functions read the new
 // value on their next read) and deletes; a Developer reads the keys (secret:write is the Admin's).
+// The value field is a masked text field, not type=password: password managers offer to store those.
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { ConfirmAction } from "../../components/confirm-action";
@@ -90,9 +91,9 @@ function SecretAdd({ onAdded }: { onAdded: (key: string) => void }) {
         ))}
       </select>
       <label for="sec-value">Value</label>
-      {type === "json" ? <textarea {...valueField} rows={4} placeholder='{"clientId": "…"}' /> : <input {...valueField} type="password" />}
+      {type === "json" ? <textarea {...valueField} rows={4} placeholder='{"clientId": "…"}' /> : <input {...valueField} type="text" class="st-masked" />}
       <p id="sec-value-hint" class="note">
-        Shown only while you type it: once saved, no one can read it back here or through the API.
+        Once saved, no one can read it back, here or through the API.
       </p>
       <p id="sec-value-error" class="error" aria-live="polite" data-testid="secret-value-error">
         {at("value")}
