@@ -100,9 +100,20 @@ export function DeploymentCard({ fn, mayDeploy, mayTest, mayChat, onChanged }: P
         </div>
       )}
       <div class="dep-actions">
-        {deployed && mayTest && <Link href={`/deployments/${uuid}/test`}>Test</Link>}
-        {deployed && mayChat && isBot(fn) && <Link href={`/deployments/${uuid}/simulator`}>Simulator</Link>}
-        <Link href={`/logs?lambdaUUID=${uuid}`}>Logs</Link>
+        {/* The function's name, for screen readers, tells the links of one card from another's. */}
+        {deployed && mayTest && (
+          <Link href={`/deployments/${uuid}/test`}>
+            Test<span class="sr-only"> {fn.name}</span>
+          </Link>
+        )}
+        {deployed && mayChat && isBot(fn) && (
+          <Link href={`/deployments/${uuid}/simulator`}>
+            Simulator<span class="sr-only"> for {fn.name}</span>
+          </Link>
+        )}
+        <Link href={`/logs?lambdaUUID=${uuid}`}>
+          Logs<span class="sr-only"> of {fn.name}</span>
+        </Link>
         {mayDeploy && (
           <button type="button" class="secondary" disabled={busy !== ""} onClick={redeploy} aria-describedby={id}>
             {busy === "deploy" ? "Deploying…" : deployed ? "Redeploy" : "Deploy"}
