@@ -96,8 +96,8 @@ export function ApiKeys() {
               {list.data.map((k) => (
                 <tr key={k.id} data-testid="key-row">
                   <th scope="row">{k.name}</th>
-                  <td>{roleNames(k.roles)}</td>
-                  <td>
+                  <td data-label="Roles">{roleNames(k.roles)}</td>
+                  <td data-label="Created">
                     <time dateTime={k.createdAt} title={new Date(k.createdAt).toLocaleString()}>{new Date(k.createdAt).toLocaleDateString()}</time>
                     <div class="desc" title={k.createdBy}>
                       {shortActor(k.createdBy)}

@@ -79,7 +79,7 @@ export function OAuthClients() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Client id</th>
-                <th scope="col" class="access-wide">Created</th>
+                <th scope="col">Created</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -89,11 +89,11 @@ export function OAuthClients() {
               {list.data.map((c) => (
                 <tr key={c.id} data-testid="client-row">
                   <th scope="row">{c.name}</th>
-                  <td>
+                  <td data-label="Client id">
                     <code class="access-break">{c.clientId}</code>
                     <div class="desc">scope {c.scope}</div>
                   </td>
-                  <td class="access-wide">
+                  <td>
                     <time dateTime={c.createdAt} title={new Date(c.createdAt).toLocaleString()}>{new Date(c.createdAt).toLocaleDateString()}</time>
                     <div class="desc" title={c.createdBy}>
                       {shortActor(c.createdBy)}

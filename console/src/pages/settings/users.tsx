@@ -67,7 +67,7 @@ export function Users() {
                 <th scope="col">Login name</th>
                 <th scope="col">Roles</th>
                 <th scope="col">State</th>
-                <th scope="col" class="access-wide">Created</th>
+                <th scope="col">Created</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -80,11 +80,11 @@ export function Users() {
                     {u.loginName}
                     {isMe(u) && <span class="desc"> (you)</span>}
                   </th>
-                  <td>{roleNames(u.roles)}</td>
-                  <td>
+                  <td data-label="Roles">{roleNames(u.roles)}</td>
+                  <td data-label="State">
                     <State user={u} />
                   </td>
-                  <td class="access-wide">
+                  <td data-label="Created">
                     <time dateTime={u.createdAt} title={when(u.createdAt)}>{new Date(u.createdAt).toLocaleDateString()}</time>
                     <div class="desc" title={u.createdBy}>
                       {shortActor(u.createdBy)}
