@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildConsole } from "./lib/console-build.mjs";
+import { buildLibraries } from "./lib/libraries-build.mjs";
 import { ROOT, runTee, toolEnv } from "./lib/tools.mjs";
 
 const say = (msg) => console.log(`[deploy] ${msg}`);
@@ -103,6 +104,11 @@ async function main() {
   say("building the web console (console/dist, uploaded as the Worker's static assets)");
   if ((await buildConsole()) !== 0) {
     say("the console's build failed; nothing more was deployed.");
+    process.exit(1);
+  }
+  // The libraries brand code may require (src/runtime/libraries), part of the Worker's bundle.
+  if (buildLibraries({ log: say }) !== 0) {
+    say("bundling the brand libraries failed; nothing more was deployed.");
     process.exit(1);
   }
   await step("deploying the Worker", ["deploy", ...host.args]);

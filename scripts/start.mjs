@@ -16,6 +16,7 @@ import path from "node:path";
 import { createFrontProxy } from "./front-proxy.mjs";
 import { answerLog } from "./lib/answered.mjs";
 import { buildConsole } from "./lib/console-build.mjs";
+import { buildLibraries } from "./lib/libraries-build.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
 import { freePort, HOST, probe } from "./lib/net.mjs";
 import { everyMinute, scheduledPath } from "./lib/cron-tick.mjs";
@@ -80,6 +81,7 @@ async function main() {
 
   say("building the web console (console/ into console/dist)");
   if ((await buildConsole()) !== 0) throw new Error("the console's build failed");
+  if (buildLibraries({ log: say }) !== 0) throw new Error("bundling the brand libraries failed");
 
   say("applying D1 migrations to the local state (.wrangler/state)");
   const migrated = await applyMigrations({ persistTo: PERSIST_TO });

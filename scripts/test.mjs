@@ -1,6 +1,7 @@
 // `npm test`: every check, in order, output live; the LAST line is exactly `N passed, N failed`
 // (totals over all parts; CI reads it). Exits non-zero if anything failed.
 //
+//   libraries   the brand libraries' bundles (esbuild)         counts as one test; the Worker imports them
 //   typecheck   tsc --noEmit                                   counts as one test
 //   console     the web console's type check and build         counts as one test; wrangler needs
 //               (console/ into console/dist)                   its output (the Worker's assets)
@@ -14,6 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildConsole } from "./lib/console-build.mjs";
+import { buildLibraries } from "./lib/libraries-build.mjs";
 import { ROOT, run, toolEnv } from "./lib/tools.mjs";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-test-"));
@@ -78,6 +80,13 @@ async function consoleBuild() {
   results.push({ endedAt: Date.now(), name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
 }
 
+function librariesBuild() {
+  const name = "brand libraries (esbuild into src/runtime/libraries/generated)";
+  banner(name);
+  const code = buildLibraries();
+  results.push({ endedAt: Date.now(), name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+}
+
 async function browserSuite() {
   const name = "console in a browser (Playwright)";
   banner(name);
@@ -97,6 +106,8 @@ async function browserSuite() {
 }
 
 try {
+  // The brand libraries first: tsc, wrangler's dry run and vitest all read them.
+  librariesBuild();
   // Both tsc runs are single-threaded and quiet when they pass: side by side on two cores (~8 s less).
   await Promise.all([single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]), consoleBuild()]);
   await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);

@@ -124,7 +124,7 @@ describe("the gate's epoch", () => {
 
 describe("cache rules", () => {
   const principal = (accountId: string) => ({ accountId, kind: "key" as const, id: "k1", name: "k", roles: ["FaaS-Invocation" as const] });
-  const deployment = { id: "d1", accountId: "x", lambdaUuid: "u", lambdaVersion: 1, code: "", environmentVariables: [], codeHash: "h", deployedAt: 0, deployedBy: "t" };
+  const deployment = { id: "d1", accountId: "x", lambdaUuid: "u", lambdaVersion: 1, code: "", environmentVariables: [], libraries: [], codeHash: "h", deployedAt: 0, deployedBy: "t" };
   const lambda = { name: "fn", deployment };
 
   it("caches only complete answers read at the epoch the admission confirmed, and forgets them after CACHE_TTL_MS", () => {

@@ -6,6 +6,7 @@
 //   /<anything>/loop?n=<k>                       redirects to .../loop?n=<k-1> until k is 0 (then 200)
 //   /<anything>/status?code=<n>                  answers status n
 //   /<anything>/delay?ms=<n>                     answers 200 after n ms (at most 5,000)
+//   /<anything>/services/data/<v>/query?q=...   a fake Salesforce: one Account record
 //   anything else                                200 JSON {method, url, headers, body}
 //   /_hits?tag=<text>                            the recorded requests whose URL contains <text>
 //   /_reset                                      forgets the recorded requests
@@ -117,6 +118,10 @@ export default async function setup(project: TestProject) {
       return send(res, 200, { done: true, url: req.url });
     }
     if (last === "status") return send(res, Number(url.searchParams.get("code") ?? 200), "status");
+    // A fake Salesforce REST API for the libraries' tests (jsforce's conn.query).
+    if (last === "query" && url.pathname.includes("/services/data/")) {
+      return send(res, 200, { totalSize: 1, done: true, records: [{ attributes: { type: "Account", url: "/services/data/v59.0/sobjects/Account/001000000000001AAA" }, Id: "001000000000001AAA", Name: "Acme" }] });
+    }
     if (last === "delay") {
       await new Promise((r) => setTimeout(r, Math.min(Number(url.searchParams.get("ms") ?? 0), 5_000)));
       return send(res, 200, "late");

@@ -589,7 +589,7 @@ export interface Paths {
       body: never;
       bodyRequired: false;
       responses: {
-        200: Schemas["Runtime"][];
+        200: Schemas["RuntimeListing"][];
         400: Schemas["Error"];
         401: Schemas["Error"];
         403: Schemas["Error"];
@@ -1730,6 +1730,12 @@ export interface Schemas {
     lastDeployFailure: Schemas["DeployFailure"];
     warnings?: string[];
     lambdaUUID: string;
+  };
+  RuntimeListing: Schemas["Runtime"] & {
+    libraries: {
+      name: string;
+      version: string;
+    }[];
   };
   InvocationInput: {
     timestamp?: number;

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { CONSOLE_DIST } from "./console-build.mjs";
+import { buildLibraries } from "./libraries-build.mjs";
 import { createInterface } from "node:readline";
 import { run, toolEnv, ROOT } from "./tools.mjs";
 import { HOST, probe } from "./net.mjs";
@@ -32,6 +33,9 @@ export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => conso
   // and npm run deploy build the console into it first; the other launchers (the bench, efn's
   // --local, the API-types generator) serve no console and only need the folder to exist.
   mkdirSync(CONSOLE_DIST, { recursive: true });
+  // The Worker bundles the brand libraries' generated modules: build them if missing or stale (a
+  // few ms when up to date). A failure is printed and then shows as wrangler's own bundling error.
+  buildLibraries({ log: onLine });
   const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", "0",
     "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);

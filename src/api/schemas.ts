@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ROLES } from "../auth/principal";
 import { MAX_JSON_NESTING, nestingRule, nestsDeeperThan } from "../json-nesting";
+import { DEPENDENCY_NAMES, isKnownDependency } from "../runtime/libraries/catalog";
 
 // Limits of a function, as LivePerson Functions documents them (docs/limits.md).
 export const LIMITS = {
@@ -52,7 +53,16 @@ export const jsonValue = () =>
   z.any().refine((v) => !nestsDeeperThan(v), nestingRule()).openapi({ description: `Any JSON value, nested at most ${MAX_JSON_NESTING} levels deep` });
 
 const codeField = z.string().min(1, "code must not be empty").max(LIMITS.codeMax, `code has at most ${LIMITS.codeMax} characters`);
-const dependenciesField = z.array(jsonValue()).max(LIMITS.dependenciesMax);
+/** How a refused dependency is named in the error: a name as given (cut short), else what it is. */
+const dependencyLabel = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.slice(0, 100)) : `a value of type ${v === null ? "null" : typeof v}`);
+// Names of the libraries (runtime/libraries) and of the toolbelt; GET /runtimes lists the libraries
+// with their versions. Stored values from before this check still load (see lambdaDto's warnings).
+const dependencyName = jsonValue()
+  .superRefine((v, ctx) => {
+    if (!isKnownDependency(v)) ctx.addIssue({ code: "custom", message: `${dependencyLabel(v)} is not a library edgefn provides; available: ${DEPENDENCY_NAMES.join(", ")}` });
+  })
+  .openapi({ description: `A library brand code may require: ${DEPENDENCY_NAMES.join(", ")}` });
+const dependenciesField = z.array(dependencyName).max(LIMITS.dependenciesMax);
 const environmentVariablesField = z
   .array(EnvVarSchema)
   .max(LIMITS.envVarsMax, `at most ${LIMITS.envVarsMax} environment variables`)
@@ -78,6 +88,11 @@ const ImplementationUpdateSchema = z
 export const RuntimeSchema = z
   .object({ uuid: z.string(), name: z.string(), baseImageName: z.string() })
   .openapi("Runtime");
+
+/** A runtime as GET /runtimes lists it: with the libraries its functions may require. */
+export const RuntimeListingSchema = RuntimeSchema.extend({
+  libraries: z.array(z.object({ name: z.string(), version: z.string() })).openapi({ description: "The libraries brand code may require(), with their pinned versions" }),
+}).openapi("RuntimeListing");
 
 const runtimeRef = z.looseObject({ uuid: z.string() }).optional().nullable();
 const eventIdField = z.string().max(100).optional().nullable();

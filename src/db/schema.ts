@@ -67,6 +67,9 @@ export const deployments = sqliteTable(
     environmentVariables: text("environment_variables", { mode: "json" })
       .$type<{ key: string; value: string }[]>()
       .notNull(),
+    // The library modules its isolate is given (runtime/libraries), resolved when it was deployed
+    // from the declared dependencies and the code's static require() calls. Older rows: none.
+    libraries: text("libraries", { mode: "json" }).$type<string[]>().notNull().default([]),
     codeHash: text("code_hash").notNull(),
     deployedAt: integer("deployed_at").notNull(),
     deployedBy: text("deployed_by").notNull(),

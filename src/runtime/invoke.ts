@@ -188,7 +188,7 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
     return { ...seen(redactorFor(observation.secrets)), trailToken };
   };
   try {
-    const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables };
+    const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables, libraries: deployment.libraries };
     const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, timing.configuredMs);
     const channel = new InvocationChannel(workerEnv as unknown as Env, scope, observation);
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {

@@ -6,6 +6,7 @@ import { deployFailures, deployments, lambdas, schedules } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
 import { readLimits } from "../runtime/invoke";
 import { sandboxFor } from "../runtime/sandbox/sandbox";
+import { resolveLibraries } from "../runtime/libraries/catalog";
 import { codeHash, type HostExports } from "../runtime/sandbox/worker-code";
 import { auditIfChanged } from "./audit";
 import { eventLimitReached, roomForBinding } from "./event-binding";
@@ -95,7 +96,9 @@ async function keepFailure(db: Db, p: Principal, row: { uuid: string; version: n
 async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType<typeof getLambdaRow>>) {
   const { db } = deps;
   const uuid = row.uuid;
-  const spec = { accountId: p.accountId, lambdaUuid: uuid, code: row.code, environmentVariables: row.environmentVariables };
+  // The libraries are resolved once, here, and kept with the deployment: what was validated is what serves.
+  const libraries = resolveLibraries(row.code, row.dependencies);
+  const spec = { accountId: p.accountId, lambdaUuid: uuid, code: row.code, environmentVariables: row.environmentVariables, libraries };
   const hash = await codeHash(spec);
   // Same isolate id as the invocations will use (the CPU limit of the account's timeout is part of
   // it), so the first invoke after a deploy is warm.
@@ -112,6 +115,7 @@ async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType
     lambdaVersion: row.version,
     code: row.code,
     environmentVariables: row.environmentVariables,
+    libraries,
     codeHash: hash,
     deployedAt: now,
     deployedBy: actorName(p),

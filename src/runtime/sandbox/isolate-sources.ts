@@ -17,5 +17,5 @@ export const PLATFORM_SOURCE = text(platformModule);
 export const TOOLBELT_SOURCE = text(toolbeltModule);
 export const HTTP_CLIENT_SOURCE = text(httpClientModule);
 
-/** The names brand code requires the toolbelt by (LivePerson's, and edgefn's own). */
-export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "edgefn-toolbelt"] as const;
+/** The names brand code requires the toolbelt by (LivePerson's V1 and V2 names, and edgefn's own). */
+export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "core-functions-toolbelt", "edgefn-toolbelt"] as const;

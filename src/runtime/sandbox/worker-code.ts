@@ -1,4 +1,5 @@
 import { sha256Hex } from "../../crypto/hash";
+import { libraryHashes, libraryModules } from "../libraries/catalog";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
 import { HTTP_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
 
@@ -8,6 +9,8 @@ export interface SandboxSpec {
   lambdaUuid: string;
   code: string;
   environmentVariables: { key: string; value: string }[];
+  /** The libraries the isolate is given (libraries/catalog.ts resolveLibraries); none if absent. */
+  libraries?: readonly string[];
 }
 
 /** The exports of the host Worker used as capabilities (ctx.exports). */
@@ -27,9 +30,11 @@ const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda
 let platformHash: Promise<string> | undefined;
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
-export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables">): Promise<string> {
+export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables" | "libraries">): Promise<string> {
   platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
-  return sha256Hex(JSON.stringify([await platformHash, COMPATIBILITY_DATE, spec.code, spec.environmentVariables]));
+  // The libraries by name and content (hashed by their build), so a new version of one is a new isolate.
+  const libraries = libraryHashes(spec.libraries ?? []);
+  return sha256Hex(JSON.stringify([await platformHash, COMPATIBILITY_DATE, spec.code, spec.environmentVariables, ...(libraries.length ? [libraries] : [])]));
 }
 
 /** The CPU limit of a function's isolate, from its configured timeout (not a per-call budget). */
@@ -42,6 +47,8 @@ export const cpuLimitMs = (configuredTimeoutMs: number) => Math.min(configuredTi
 export function isolateId(spec: SandboxSpec, hash: string, cpuMs: number): string {
   return `${spec.accountId}/${spec.lambdaUuid}/${hash}/cpu${cpuMs}`;
 }
+
+const TOOLBELT_ALIAS_SOURCE = `module.exports = require(${JSON.stringify(TOOLBELT_MODULE_NAMES[0])});\n`;
 
 export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: number): WorkerLoaderWorkerCode {
   const props = { accountId: spec.accountId, lambdaUuid: spec.lambdaUuid };
@@ -58,7 +65,10 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
       "platform.js": { cjs: PLATFORM_SOURCE },
       "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
-      ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name) => [name, toolbelt])),
+      // One toolbelt under each of its names: the others re-export the first, so all are one instance.
+      ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, i === 0 ? toolbelt : { cjs: TOOLBELT_ALIAS_SOURCE }])),
+      // Only the libraries this function needs, each under the name brand code requires.
+      ...libraryModules(spec.libraries ?? []),
     },
     // Only strings (they become process.env) and a toolbelt stub scoped by props: no platform
     // binding (DB, KV, LOADER, secrets) is reachable from brand code. The stub serves toolbelt

@@ -1,0 +1,1 @@
+ALTER TABLE `deployments` ADD `libraries` text DEFAULT '[]' NOT NULL;
