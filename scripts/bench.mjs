@@ -6,6 +6,8 @@
 //   - the same invoke on a second instance whose AccountGate is bypassed (GATE_BYPASS=1),
 //     alternately (issue 4: gated >= 0.8 x bypassed)
 //   - deploy-to-first-successful-invoke latency over repeated redeploys (issue 2: p50 <= 250 ms)
+//   - the same two figures for a function that requires lodash and luxon (issue 15: deploy → first
+//     invoke p50 <= 250 ms, warm throughput >= 0.8 x hello world, alternately in the same rounds)
 //   - 1,000 schedules due in the same minute: the delay of each run's start from the minute
 //     boundary (issue 4: all within the minute; p50/p95 printed)
 //   - the peak memory of the workerd processes
@@ -44,9 +46,16 @@ const TARGET_RATIO = 0.5;
 const TARGET_GATE_RATIO = 0.8;
 const TARGET_DEPLOY_P50_MS = 250;
 const TARGET_SCHEDULE_MAX_MS = 60_000;
+const TARGET_LIBRARIES_RATIO = 0.8;
 
 const say = (msg) => console.log(`[bench] ${msg}`);
 const helloCode = (text) => `function lambda(input, callback) { callback(null, ${JSON.stringify(text)}); }`;
+// Answers the same text as helloCode, through both libraries: its isolate carries their modules.
+const librariesCode = (text) => `const _ = require("lodash");
+const { DateTime } = require("luxon");
+function lambda(input, callback) {
+  callback(null, _.join([${JSON.stringify(text)}], "") + (DateTime.fromMillis(0, { zone: "Europe/Berlin" }).year === 1970 ? "" : "?"));
+}`;
 
 const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-bench-"));
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
@@ -122,11 +131,13 @@ async function main() {
   say("creating an account, a developer key and a hello-world function on each instance");
   const fn = await accountWithFunction(gated.port, vars.OPERATOR_TOKEN, helloCode("hello"));
   const fnBypassed = await accountWithFunction(bypassed.port, vars.OPERATOR_TOKEN, helloCode("hello"));
+  const fnLibraries = await functionIn(gated.port, fn, librariesCode("hello"), "libraries");
   const healthz = { method: "GET", path: "/healthz" };
   const runs = [
     ["healthz", gated.port, healthz, undefined],
     ["invoke", gated.port, invokeRequest(fn), answers("hello")],
     ["bypassed", bypassed.port, invokeRequest(fnBypassed), answers("hello")],
+    ["libraries", gated.port, invokeRequest(fnLibraries), answers("hello")],
   ];
   for (const [, port, request, isOk] of runs.slice(1)) {
     const first = await send(false, port, request);
@@ -148,7 +159,8 @@ async function main() {
 
   // BENCH_ONLY=throughput stops here (for quick comparisons while tuning the hot path).
   const quick = process.env.BENCH_ONLY === "throughput";
-  const deploys = quick ? { firstInvokeMs: [NaN], deployCallMs: [NaN] } : await deployLatency(gated.port, fn);
+  const deploys = quick ? { firstInvokeMs: [NaN], deployCallMs: [NaN] } : await deployLatency(gated.port, fn, helloCode);
+  const librariesDeploys = quick ? { firstInvokeMs: [NaN], deployCallMs: [NaN] } : await deployLatency(gated.port, fnLibraries, librariesCode);
   const schedules = quick ? { count: NaN, delays: [], byStatus: {} } : await schedulerDelay(gated, vars.OPERATOR_TOKEN, fn);
 
   clearInterval(sampler);
@@ -159,19 +171,26 @@ async function main() {
   const recovery = quick ? null : recoveryReport(await measureRecovery({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
   await Promise.all(platforms.splice(0).map((p) => p.stop())); // the recovery instance: nothing else runs beside the next one
   const observability = quick ? null : observabilityReport(await measureObservability({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
-  return report({ totals, ...deploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery, observability });
+  return report({ totals, ...deploys, librariesDeploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery, observability });
 }
 
-/** Redeploys the function DEPLOYS times and measures how soon an invoke answers the new code. */
-async function deployLatency(port, fn) {
-  say(`deploy → first successful invoke, ${DEPLOYS} times`);
+/** One more function in the account of `fn`, deployed. */
+async function functionIn(port, fn, code, name) {
+  const { uuid } = await api(port, "POST", `${fn.base}/lambdas`, fn.key, { name, description: "bench", implementation: { code } });
+  await api(port, "POST", `${fn.base}/deployments/${uuid}`, fn.key);
+  return { ...fn, uuid };
+}
+
+/** Redeploys the function DEPLOYS times with codeOf(text) and measures how soon an invoke answers the new code. */
+async function deployLatency(port, fn, codeOf) {
+  say(`deploy → first successful invoke, ${DEPLOYS} times${codeOf === helloCode ? "" : " (lodash and luxon)"}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const invoke = invokeRequest(fn);
   const firstInvokeMs = [];
   const deployCallMs = [];
   for (let i = 1; i <= DEPLOYS; i++) {
     const text = `hello-${i}`;
-    await api(port, "PUT", `${fn.base}/lambdas/${fn.uuid}`, fn.key, { implementation: { code: helloCode(text) } });
+    await api(port, "PUT", `${fn.base}/lambdas/${fn.uuid}`, fn.key, { implementation: { code: codeOf(text) } });
     const t0 = performance.now();
     await api(port, "POST", `${fn.base}/deployments/${fn.uuid}`, fn.key);
     deployCallMs.push(performance.now() - t0);
@@ -227,7 +246,7 @@ async function schedulerDelay(platform, operatorToken, fn) {
   return { count: rows.length, delays, byStatus };
 }
 
-function report({ totals, firstInvokeMs, deployCallMs, schedules, memory, peakSumKiB, runtimePort, recovery, observability }) {
+function report({ totals, firstInvokeMs, deployCallMs, librariesDeploys, schedules, memory, peakSumKiB, runtimePort, recovery, observability }) {
   const sum = (rs) => {
     const latencies = rs.flatMap((r) => r.latencies);
     const seconds = rs.reduce((n, r) => n + r.elapsedMs, 0) / 1000;
@@ -238,11 +257,14 @@ function report({ totals, firstInvokeMs, deployCallMs, schedules, memory, peakSu
   const b = sum(totals.bypassed);
   const ratio = v.rps / h.rps;
   const gateRatio = v.rps / b.rps;
+  const l = sum(totals.libraries);
+  const librariesRatio = l.rps / v.rps;
   const late = schedules.delays.filter((d) => d > TARGET_SCHEDULE_MAX_MS).length;
   const allStarted = schedules.count === SCHEDULES && late === 0;
   const f = (n, d = 1) => n.toFixed(d).padStart(8);
   const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
   const deployP50 = percentile(firstInvokeMs, 50);
+  const librariesDeployP50 = percentile(librariesDeploys.firstInvokeMs, 50);
 
   console.log(`
 edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per endpoint (alternating), keep-alive, through the front proxy
@@ -251,14 +273,18 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
   GET /healthz     ${f(h.rps)} ${f(h.p50, 2)} ${f(h.p99, 2)} ${String(h.errors).padStart(8)}
   POST invoke      ${f(v.rps)} ${f(v.p50, 2)} ${f(v.p99, 2)} ${String(v.errors).padStart(8)}
   invoke, gate off ${f(b.rps)} ${f(b.p50, 2)} ${f(b.p99, 2)} ${String(b.errors).padStart(8)}   (second instance, GATE_BYPASS=1)
+  invoke, libraries${f(l.rps)} ${f(l.p50, 2)} ${f(l.p99, 2)} ${String(l.errors).padStart(8)}   (requires lodash and luxon)
   invoke / healthz throughput: ${ratio.toFixed(2)}
   invoke with the gate / without: ${gateRatio.toFixed(2)}
+  invoke with lodash and luxon / hello world: ${librariesRatio.toFixed(2)}
 
   ${SCHEDULES} schedules due in one minute: ${schedules.count} runs recorded ${JSON.stringify(schedules.byStatus)}
     start delay from the minute boundary: p50 ${percentile(schedules.delays, 50).toFixed(0)} ms, p95 ${percentile(schedules.delays, 95).toFixed(0)} ms, max ${Math.max(...schedules.delays, 0).toFixed(0)} ms
 
   deploy → first successful invoke (${firstInvokeMs.length} deploys): p50 ${deployP50.toFixed(0)} ms, p99 ${percentile(firstInvokeMs, 99).toFixed(0)} ms
     (of which the deploy request: p50 ${percentile(deployCallMs, 50).toFixed(0)} ms, p99 ${percentile(deployCallMs, 99).toFixed(0)} ms)
+  the same, requiring lodash and luxon (${librariesDeploys.firstInvokeMs.length} deploys): p50 ${librariesDeployP50.toFixed(0)} ms, p99 ${percentile(librariesDeploys.firstInvokeMs, 99).toFixed(0)} ms
+    (of which the deploy request: p50 ${percentile(librariesDeploys.deployCallMs, 50).toFixed(0)} ms, p99 ${percentile(librariesDeploys.deployCallMs, 99).toFixed(0)} ms)
 
   peak memory (VmHWM) of workerd:`);
   if (!memory.length) console.log("    not available (needs Linux /proc)");
@@ -275,6 +301,8 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
     [gateRatio >= TARGET_GATE_RATIO, `invoke throughput with the gate >= ${TARGET_GATE_RATIO} × without`, `${gateRatio.toFixed(2)} ×`],
     [allStarted, `all ${SCHEDULES} due schedules start within the minute`, `${schedules.count} runs, ${late} later than ${TARGET_SCHEDULE_MAX_MS / 1000} s`],
     [deployP50 <= TARGET_DEPLOY_P50_MS, `deploy-to-first-invoke p50 <= ${TARGET_DEPLOY_P50_MS} ms`, `${deployP50.toFixed(0)} ms`],
+    [librariesDeployP50 <= TARGET_DEPLOY_P50_MS, `deploy-to-first-invoke p50 <= ${TARGET_DEPLOY_P50_MS} ms, requiring lodash and luxon`, `${librariesDeployP50.toFixed(0)} ms`],
+    [librariesRatio >= TARGET_LIBRARIES_RATIO, `invoke throughput with lodash and luxon >= ${TARGET_LIBRARIES_RATIO} × hello world`, `${librariesRatio.toFixed(2)} ×`],
     ...(recovery?.targets ?? []),
     ...(observability?.targets ?? []),
   ];
