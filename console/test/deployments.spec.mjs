@@ -101,8 +101,8 @@ const card = (page, name) => page.getByTestId("dep-card").filter({ has: page.get
 // front proxy) that the tests cause on purpose.
 test.use({ expectedErrors: [/status of (400|901|422)/] });
 
-test("a Developer sees deployments with version, deployer and a failed deploy's cause, tests a function with Debug logs and talks to a bot", async ({ page, request }, testInfo) => {
-  test.setTimeout(60_000); // about 15 s alone; more while the machine is busy
+test("a Developer sees deployments with version, deployer and a failed deploy's cause, tests a function with Debug logs, talks to a bot, redeploys and undeploys", async ({ page, request }, testInfo) => {
+  test.setTimeout(60_000); // about 20 s alone; more while the machine is busy
   const made = await makeFunctions(request, testInfo, ["order", "bot", "broken"]);
   try {
     await page.goto("/deployments");
@@ -111,7 +111,7 @@ test("a Developer sees deployments with version, deployer and a failed deploy's 
 
     // The list: state, version and who deployed, as the API tells them.
     const order = card(page, made.order.name);
-    const fn = await lambda(request, made.order.uuid);
+    let fn = await lambda(request, made.order.uuid);
     await expect(order.locator(".badge")).toHaveText("Productive");
     await expect(order.getByTestId("dep-version")).toHaveText(`v${fn.lastDeployment.lambdaVersion}`);
     await expect(order.getByTestId("dep-by")).toHaveText(fn.lastDeployment.createdBy.replace(/#.*$/, ""));
@@ -158,7 +158,8 @@ test("a Developer sees deployments with version, deployer and a failed deploy's 
     await checkPage(page, testInfo, "deployments-test");
 
     // The simulator: the customer's message goes in the sample payload; texts and quick replies come back.
-    await page.goto(`/deployments/${made.bot.uuid}/simulator`);
+    await page.getByRole("link", { name: "← Deployments" }).click();
+    await card(page, made.bot.name).getByRole("link", { name: "Simulator" }).click();
     await expect(page.getByRole("heading", { level: 1, name: `Conversation simulator: ${made.bot.name}` })).toBeVisible();
     const log = page.getByRole("log", { name: "Conversation" });
     await page.getByLabel("Message as the customer").fill("hi there");
@@ -175,25 +176,17 @@ test("a Developer sees deployments with version, deployer and a failed deploy's 
     await page.getByRole("button", { name: "Send", exact: true }).click();
     await expect(log).toContainText("The bot transfers the conversation to skill human_agents.");
     await checkPage(page, testInfo, "deployments-simulator");
-  } finally {
-    await cleanup(request, made);
-  }
-});
 
-test("undeploy (confirmed) and redeploy through the page, checked through the API", async ({ page, request }, testInfo) => {
-  const made = await makeFunctions(request, testInfo, ["order"]);
-  try {
+    // Back to the list after an edit of the code: Modified; redeploy it, then a redeploy that fails, then undeploy.
     await ok(request, "PUT", `/lambdas/${made.order.uuid}`, { implementation: { code: ORDER_CODE.replace("order accepted", "order taken") } });
-    await page.goto("/deployments");
-    await signIn(page, { user: seed.users.developer.loginName });
-    const order = card(page, made.order.name);
+    await page.getByRole("link", { name: "← Deployments" }).click();
     await expect(order.locator(".badge")).toHaveText("Modified");
     await expect(order.getByTestId("dep-version")).toContainText("v1 (the code is at v2, not deployed yet)");
 
     await order.getByRole("button", { name: "Redeploy" }).click();
     await expect(page.getByTestId("dep-result")).toHaveText(`${made.order.name}: version 2 deployed.`);
     await expect(order.locator(".badge")).toHaveText("Productive");
-    let fn = await lambda(request, made.order.uuid);
+    fn = await lambda(request, made.order.uuid);
     expect([fn.state, fn.lastDeployment.lambdaVersion]).toEqual(["Productive", 2]);
     expect(fn.lastDeployment.createdBy).toContain(seed.users.developer.loginName);
     await expect(order.getByTestId("dep-by")).toHaveText(`user:${seed.users.developer.loginName}`);
