@@ -192,3 +192,36 @@ test("a Developer user and an Invocation key are not offered the access tabs", a
   await expect(tabs.getByRole("link")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Create the key" })).toHaveCount(0);
 });
+
+// The Change password form (console/src/pages/settings/password.tsx) runs once it has an address:
+// it is expected at /settings/password; until then this test says so and is skipped.
+test("a user changes their own password: the rule's message, then signed out everywhere, the new one works", async ({ page, request }, testInfo) => {
+  const name = `access-${testInfo.project.name}-pia@brand.example`;
+  const created = await call(request, "POST", "/users", { body: { loginName: name, roles: ["FaaS-Developer"], password: PASSWORD } });
+  expect(created.status).toBe(201);
+  try {
+    await page.goto("/settings/password");
+    await signIn(page, { user: name, password: PASSWORD });
+    const form = page.getByRole("heading", { name: "Change password" });
+    await page.waitForLoadState("networkidle");
+    test.skip((await form.count()) === 0, "no route to the Change password form yet");
+    const bearer = await login(request, name);
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByLabel("New password", { exact: true }).fill("short");
+    await page.getByLabel("New password again").fill("short");
+    await page.getByRole("button", { name: "Change the password" }).click();
+    await expect(page.locator("#password-new-error")).toHaveText("the password must have at least 12 characters");
+    await expectAccessible(page, "Change password");
+    await screenshot(page, testInfo, "settings-password");
+    const next = `${PASSWORD}-new`;
+    await page.getByLabel("New password", { exact: true }).fill(next);
+    await page.getByLabel("New password again").fill(next);
+    await page.getByRole("button", { name: "Change the password" }).click();
+    await expect(page.getByRole("heading", { name: "Sign in to edgefn" })).toBeVisible();
+    expect((await call(request, "GET", "/me", { token: bearer })).status, "every session ended").toBe(401);
+    const again = await call(request, "POST", "/login?v=1.3", { token: null, body: { username: name, password: next } });
+    expect(again.status).toBe(200);
+  } finally {
+    await call(request, "DELETE", `/users/${created.body.id}`);
+  }
+});
