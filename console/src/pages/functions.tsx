@@ -5,7 +5,9 @@ import type { Schemas } from "../../../cli/lib/client-types";
 import { Problem } from "../components/problem";
 import { shortActor } from "../components/status";
 import { call } from "../lib/api";
+import { can } from "../lib/roles";
 import { Link, navigate, useLocation } from "../lib/router";
+import { useSession } from "../lib/session";
 import { useApi } from "../lib/use-api";
 
 type Lambda = Schemas["Lambda"];
@@ -21,6 +23,7 @@ export function Functions() {
   const { query } = useLocation();
   const filter = query.get("q") ?? "";
   const list = useApi(() => call("get", "/api/account/{accountId}/lambdas"), []);
+  const mayCreate = can(useSession(), "lambda:write");
   const setFilter = (q: string) => navigate(q ? `/functions?q=${encodeURIComponent(q)}` : "/functions", { replace: true });
   const q = filter.trim().toLowerCase();
   const all = list.data ?? [];
@@ -31,6 +34,11 @@ export function Functions() {
       <h1 id="page-title" tabIndex={-1}>
         Functions
       </h1>
+      {mayCreate && (
+        <p>
+          <Link href="/functions/new">New function</Link>
+        </p>
+      )}
       <div class="toolbar" role="search">
         <label for="filter">Filter by name or description</label>
         <input id="filter" type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
