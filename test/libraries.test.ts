@@ -103,6 +103,7 @@ function lambda(input, callback) {
     const a = await shared();
     const uuid = await deployed(a, `const _ = require("lodash");
 const { chunk, groupBy, uniqBy, pick } = require("es-toolkit");
+const compat = require("es-toolkit/compat");
 function lambda(input, callback) {
   const items = input.payload.items;
   callback(null, {
@@ -112,6 +113,7 @@ function lambda(input, callback) {
       version: _.VERSION,
     },
     esToolkit: { chunk: chunk([1, 2, 3, 4, 5], 2), groupBy: groupBy(items, (i) => i.kind), uniq: uniqBy(items, (i) => i.kind).length, pick: pick(items[0], ["n"]) },
+    compat: { get: compat.get(input.payload, "nested.list[1].id"), groupBy: compat.groupBy(items, "kind") },
   });
 }`);
     const items = [{ kind: "a", n: 1 }, { kind: "b", n: 2 }, { kind: "a", n: 3 }];
@@ -119,6 +121,7 @@ function lambda(input, callback) {
     const grouped = { a: [items[0], items[2]], b: [items[1]] };
     expect(out.lodash).toEqual({ chunk: [[1, 2], [3, 4], [5]], get: 2, groupBy: grouped, merge: { a: { b: 1, c: 2 } }, sum: 6, version: pkg.devDependencies.lodash });
     expect(out.esToolkit).toEqual({ chunk: [[1, 2], [3, 4], [5]], groupBy: grouped, uniq: 2, pick: { n: 1 } });
+    expect(out.compat).toEqual({ get: 2, groupBy: grouped });
   });
 
   for (const name of ["jsforce", "@jsforce/jsforce-node"]) {
@@ -184,7 +187,7 @@ describe("implementation.dependencies is validated; GET /runtimes lists the libr
     const body = await expectError(create, 400, CODES.badInput);
     expect(body.errorMsg).toContain("implementation.dependencies.1");
     expect(body.errorMsg).toContain('"left-pad" is not a library edgefn provides');
-    for (const known of ["lodash", "luxon", "oauth-1.0a", "jsonwebtoken", "es-toolkit", "jsforce", "@jsforce/jsforce-node", "lp-faas-toolbelt", "core-functions-toolbelt"]) {
+    for (const known of ["lodash", "luxon", "oauth-1.0a", "jsonwebtoken", "es-toolkit", "es-toolkit/compat", "jsforce", "@jsforce/jsforce-node", "lp-faas-toolbelt", "core-functions-toolbelt"]) {
       expect(body.errorMsg).toContain(known);
     }
     const uuid = await deployed(a, "function lambda(i, cb) { cb(null, 1); }", { implementation: { code: "function lambda(i, cb) { cb(null, 1); }", dependencies: ["luxon", "lp-faas-toolbelt"] } });
@@ -210,8 +213,9 @@ describe("implementation.dependencies is validated; GET /runtimes lists the libr
     expect(res.status).toBe(200);
     const [runtime] = await json(res);
     const pinned = pkg.devDependencies as Record<string, string>;
+    const packageOf = (name: string) => name.split("/").slice(0, name.startsWith("@") ? 2 : 1).join("/");
     expect(runtime.libraries).toEqual(
-      ["@jsforce/jsforce-node", "es-toolkit", "jsforce", "jsonwebtoken", "lodash", "luxon", "oauth-1.0a"].map((name) => ({ name, version: pinned[name] })),
+      ["@jsforce/jsforce-node", "es-toolkit", "es-toolkit/compat", "jsforce", "jsonwebtoken", "lodash", "luxon", "oauth-1.0a"].map((name) => ({ name, version: pinned[packageOf(name)] })),
     );
   });
 });

@@ -17,7 +17,8 @@ export const LIBRARIES_DIR = path.join(ROOT, "src", "runtime", "libraries", "gen
 
 /**
  * name: what brand code requires; package: the npm package bundled (package.json pins its version
- * exactly); file: the generated text module (src/runtime/libraries/sources.ts imports each one).
+ * exactly); entry: the module of it, if not its main one; file: the generated text module
+ * (src/runtime/libraries/sources.ts imports each one).
  * Keep this list and sources.ts in step: the build writes a manifest the Worker checks against it.
  */
 export const LIBRARIES = [
@@ -26,6 +27,8 @@ export const LIBRARIES = [
   { name: "oauth-1.0a", package: "oauth-1.0a", file: "oauth-1.0a" },
   { name: "jsonwebtoken", package: "jsonwebtoken", file: "jsonwebtoken" },
   { name: "es-toolkit", package: "es-toolkit", file: "es-toolkit" },
+  // es-toolkit's lodash-compatible layer, which code moving off lodash requires.
+  { name: "es-toolkit/compat", package: "es-toolkit", entry: "es-toolkit/compat", file: "es-toolkit-compat" },
   { name: "jsforce", package: "jsforce", file: "jsforce", shims: { undici: "undici-shim.cjs" } },
   { name: "@jsforce/jsforce-node", package: "@jsforce/jsforce-node", file: "jsforce-node", shims: { undici: "undici-shim.cjs" } },
 ];
@@ -57,7 +60,7 @@ const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 function bundle(esbuild, lib) {
   const alias = Object.fromEntries(Object.entries(lib.shims ?? {}).map(([name, file]) => [name, `./${SHIMS_DIR}/${file}`]));
   const result = esbuild.buildSync({
-    stdin: { contents: `module.exports = require(${JSON.stringify(lib.package)});`, resolveDir: ROOT, loader: "js" },
+    stdin: { contents: `module.exports = require(${JSON.stringify(lib.entry ?? lib.package)});`, resolveDir: ROOT, loader: "js" },
     absWorkingDir: ROOT,
     bundle: true,
     format: "cjs",
@@ -69,7 +72,7 @@ function bundle(esbuild, lib) {
     write: false,
     logLevel: "silent",
   });
-  return `// ${lib.package}@${installedVersion(lib.package)}, bundled by edgefn (scripts/lib/libraries-build.mjs)\n${result.outputFiles[0].text}`;
+  return `// ${lib.entry ?? lib.package}@${installedVersion(lib.package)}, bundled by edgefn (scripts/lib/libraries-build.mjs)\n${result.outputFiles[0].text}`;
 }
 
 /** Writes a file whole or not at all: launchers running side by side may build at the same time. */

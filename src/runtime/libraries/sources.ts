@@ -7,6 +7,7 @@ import luxon from "./generated/luxon.txt";
 import oauth1a from "./generated/oauth-1.0a.txt";
 import jsonwebtoken from "./generated/jsonwebtoken.txt";
 import esToolkit from "./generated/es-toolkit.txt";
+import esToolkitCompat from "./generated/es-toolkit-compat.txt";
 import jsforce from "./generated/jsforce.txt";
 import jsforceNode from "./generated/jsforce-node.txt";
 
@@ -27,6 +28,7 @@ export const LIBRARY_SOURCES: Readonly<Record<string, string>> = {
   "oauth-1.0a": oauth1a,
   jsonwebtoken,
   "es-toolkit": esToolkit,
+  "es-toolkit/compat": esToolkitCompat,
   jsforce,
   "@jsforce/jsforce-node": jsforceNode,
 };
