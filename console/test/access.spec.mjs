@@ -184,12 +184,13 @@ test("a Developer user and an Invocation key are not offered the access tabs", a
   for (const name of ["Users", "API keys", "OAuth clients"]) await expect(tabs.getByRole("link", { name })).toHaveCount(0);
   await expect(page.getByRole("heading", { name: "Users" })).toHaveCount(0);
   await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to edgefn" })).toBeVisible(); // signed out before the next address
 
   await page.goto("/settings/api-keys");
   await signIn(page, { key: seed.invocationKey });
   await expect(page.getByText("this session may not see it")).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Settings" })).toHaveCount(0);
-  await expect(tabs.getByRole("link")).toHaveCount(0);
+  for (const name of ["Users", "API keys", "OAuth clients"]) await expect(tabs.getByRole("link", { name })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Create the key" })).toHaveCount(0);
 });
 
@@ -202,9 +203,8 @@ test("a user changes their own password: the rule's message, then signed out eve
   try {
     await page.goto("/settings/password");
     await signIn(page, { user: name, password: PASSWORD });
-    const form = page.getByRole("heading", { name: "Change password" });
-    await page.waitForLoadState("networkidle");
-    test.skip((await form.count()) === 0, "no route to the Change password form yet");
+    await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+    test.skip((await page.getByRole("heading", { name: "Change password" }).count()) === 0, "no route to the Change password form yet");
     const bearer = await login(request, name);
     await page.getByLabel("Current password").fill(PASSWORD);
     await page.getByLabel("New password", { exact: true }).fill("short");
