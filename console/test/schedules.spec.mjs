@@ -109,6 +109,11 @@ test("Schedules: create with validation and a preview, pause, resume, run now, e
   await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
   await page.getByLabel("Cron expression").fill("*/30 * * * *");
   await expect(page.getByTestId("schedule-preview").locator("li")).toHaveCount(5);
+  // Leaving by a link with unsaved changes asks first; declining stays.
+  const asked = new Promise((resolve) => page.once("dialog", (d) => resolve(d.message()) || d.dismiss()));
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Schedules" }).click();
+  expect(await asked).toBe("Leave this schedule without saving your changes?");
+  await expect(page).toHaveURL(`/schedules/${created.id}`);
   await page.getByRole("button", { name: "Save schedule" }).click();
   await expect(page).toHaveURL("/schedules");
   await expect(row).toContainText("*/30 * * * *");

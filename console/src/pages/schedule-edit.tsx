@@ -1,7 +1,7 @@
 // Create or edit a schedule: a deployed function, a cron expression and an IANA time zone. The
 // expression is checked by the server as it is typed (debounced) and the next five runs it would
 // give are previewed; the API's message for a bad expression or zone is shown at its field.
-// Leaving the page with unsaved changes asks first (the browser's own prompt on reload or close).
+// Leaving the page with unsaved changes asks first (a link of the console, a reload or closing the tab).
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { Problem } from "../components/problem";
 import { ApiError, call } from "../lib/api";
@@ -9,6 +9,7 @@ import { can } from "../lib/roles";
 import { Link, navigate } from "../lib/router";
 import { getSession } from "../lib/session";
 import { useApi } from "../lib/use-api";
+import { useScheduleLeaveGuard } from "./schedule-leave-guard";
 import { fieldOf, useCronPreview } from "./schedule-preview";
 import { timeZones, viewerZone } from "./schedule-time";
 import { When } from "./schedule-when";
@@ -61,12 +62,7 @@ function ScheduleForm({ id, title }: { id?: string; title: string }) {
   }, [existing.data]);
 
   const dirty = (Object.keys(draft) as (keyof Draft)[]).some((k) => draft[k] !== initial[k]);
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+  useScheduleLeaveGuard(dirty && !saving);
 
   const preview = useCronPreview(draft.cronExpression, draft.timeZone);
   const set = (field: keyof Draft) => (e: { currentTarget: { value: string } }) => {
