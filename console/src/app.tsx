@@ -1,24 +1,28 @@
 // The app shell: sign-in when there is no session, else the header, the navigation of the six
 // sections and the page of the current path. After each navigation the page's heading takes the
 // focus, so a screen reader announces the new page and the keyboard starts from there.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { call, signInPath } from "./lib/api";
 import { can, SETTINGS_ACTIONS } from "./lib/roles";
 import { Link, navigate, useLocation } from "./lib/router";
 import { getSession, setSession, useSession } from "./lib/session";
-import { Deployments } from "./pages/deployments";
-import { FunctionCreate } from "./pages/function-create";
-import { FunctionDetail } from "./pages/function-detail";
-import { FunctionTest } from "./pages/function-test";
-import { Functions } from "./pages/functions";
+import { focusPageHeading, lazyPage } from "./lib/lazy-page";
 import { Home } from "./pages/home";
 import { Later } from "./pages/later";
-import { Logs } from "./pages/logs";
-import { ScheduleEdit } from "./pages/schedule-edit";
-import { Schedules } from "./pages/schedules";
-import { Settings } from "./pages/settings";
 import { SignIn } from "./pages/sign-in";
-import { Simulator } from "./pages/simulator";
+
+// Every section but Home is its own chunk, loaded when first shown (the editor's CodeMirror loads
+// later still, inside its page).
+const Deployments = lazyPage(() => import("./pages/deployments").then((m) => m.Deployments));
+const FunctionCreate = lazyPage(() => import("./pages/function-create").then((m) => m.FunctionCreate));
+const FunctionDetail = lazyPage(() => import("./pages/function-detail").then((m) => m.FunctionDetail));
+const FunctionTest = lazyPage(() => import("./pages/function-test").then((m) => m.FunctionTest));
+const Functions = lazyPage(() => import("./pages/functions").then((m) => m.Functions));
+const Logs = lazyPage(() => import("./pages/logs").then((m) => m.Logs));
+const ScheduleEdit = lazyPage(() => import("./pages/schedule-edit").then((m) => m.ScheduleEdit));
+const Schedules = lazyPage(() => import("./pages/schedules").then((m) => m.Schedules));
+const Settings = lazyPage(() => import("./pages/settings").then((m) => m.Settings));
+const Simulator = lazyPage(() => import("./pages/simulator").then((m) => m.Simulator));
 
 interface Section {
   path: string;
@@ -77,7 +81,6 @@ async function signOut() {
 export function App() {
   const { pathname } = useLocation();
   const session = useSession();
-  const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
     if (!session && pathname !== "/sign-in") navigate(signInPath(), { replace: true });
@@ -87,7 +90,7 @@ export function App() {
   useEffect(() => {
     const section = SECTIONS.find((s) => isCurrent(s.path, pathname));
     document.title = `${section?.label ?? "edgefn"} · edgefn`;
-    main.current?.querySelector<HTMLElement>("h1")?.focus();
+    focusPageHeading();
   }, [pathname]);
 
   if (!session || pathname === "/sign-in") return <SignIn />;
@@ -122,7 +125,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main id="main" ref={main} tabIndex={-1}>
+      <main id="main" tabIndex={-1}>
         {page(pathname)}
       </main>
     </div>
