@@ -126,9 +126,9 @@ test("a Developer creates from a template, edits, saves with Ctrl+S, deploys wit
     expect(f.samplePayload).toEqual({ headers: [], payload: { name: "Ada" } });
     await expectAccessible(page, "the editor");
     await screenshot(page, testInfo, "function-editor");
+    // (The editor's phone screenshot is the read-only test's, run at 390×844 too.)
     await page.setViewportSize({ width: 390, height: 844 });
     await noSidewaysScroll(page);
-    await screenshot(page, testInfo, "function-editor-phone");
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // Deploy, with the review: a first deploy shows all of the code as new.
@@ -215,7 +215,9 @@ test("an Admin-only user and an Invocation key see the editor read-only, and are
   expect([201, 409]).toContain(made.status);
   const uuid = seed.functions.changed; // deployed, then edited: Modified, with versions
 
-  for (const who of [{ user: loginName }, { key: seed.invocationKey }]) {
+  // At 390×844 the Admin alone: the layout is the same for both, the roles are checked at 1280×800.
+  const viewers = testInfo.project.name === "phone" ? [{ user: loginName }] : [{ user: loginName }, { key: seed.invocationKey }];
+  for (const who of viewers) {
     await page.goto("/functions");
     await signIn(page, who);
     await expect(page.getByRole("heading", { level: 1, name: "Functions" })).toBeVisible();
@@ -247,4 +249,53 @@ test("an Admin-only user and an Invocation key see the editor read-only, and are
     await page.getByRole("button", { name: "Sign out" }).click();
   }
   expect((await lambdaOf(request, uuid)).state).toBe("Modified");
+});
+
+test("an Admin who is also a Developer adds a domain in the wizard; a deploy blocked by a syntax error, and a refused one's cause", async ({ page, request }, testInfo) => {
+  const domain = `fnspec-${testInfo.project.name}-${Date.now().toString(36)}.example.com`;
+  const created = await send(request, "POST", "/lambdas", { name: `fnspec_refused_${Date.now().toString(36)}`, implementation: { code: BROKEN } });
+  expect(created.status).toBe(201);
+  const { uuid, name } = created.body;
+  try {
+    await page.goto("/functions/new");
+    await signIn(page, { user: seed.users.admin.loginName });
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Domain").fill("not a domain!");
+    await page.getByRole("button", { name: "Add to allow-list" }).click();
+    await expect(page.locator("#fc-domain-error")).not.toBeEmpty();
+    await expect(page.getByLabel("Domain")).toHaveAttribute("aria-invalid", "true");
+    await page.getByLabel("Domain").fill(domain);
+    await page.getByRole("button", { name: "Add to allow-list" }).click();
+    await expect(page.getByRole("status").filter({ hasText: `Added: ${domain}.` })).toBeVisible();
+    await expect(page.locator("#fc-domain-error")).toBeEmpty();
+    const list = await api(request, "GET", "/proxy-settings", seed.adminKey);
+    expect(list.map((d) => d.domain)).toContain(domain);
+    await expectAccessible(page, "the wizard's allow-list step");
+    await screenshot(page, testInfo, "function-create-allow-list");
+    await page.getByRole("button", { name: "Next (or skip)" }).click();
+    await expect(page.getByText("From the template Greeting")).toBeVisible();
+
+    // A syntax error: the review says where, and offers no deploy.
+    await page.goto(`/functions/${uuid}`);
+    await page.getByRole("button", { name: "Deploy…" }).click();
+    const review = page.getByTestId("deploy-review");
+    await expect(review.getByRole("alert")).toContainText("Syntax error on line 2");
+    await expect(review.getByRole("button", { name: /^Deploy version/ })).toHaveCount(0);
+    await review.getByRole("button", { name: "Cancel" }).click();
+
+    // Valid code without a lambda function: the platform refuses it, and the cause is shown.
+    await replaceText(page, "code", "module.exports = 1;\n");
+    await page.getByRole("button", { name: "Save and deploy…" }).click();
+    await review.getByRole("button", { name: "Deploy version 2" }).click();
+    await expect(review.getByRole("alert")).toContainText("The deploy was refused");
+    await review.getByRole("button", { name: "Close" }).click();
+    const failure = (await lambdaOf(request, uuid)).lastDeployFailure;
+    expect(failure).toMatchObject({ lambdaVersion: 2 });
+    await expect(page.getByTestId("deploy-failure")).toContainText(failure.message);
+    await expect(page.getByTestId("fn-state")).toHaveText("Draft");
+  } finally {
+    const list = (await send(request, "GET", "/proxy-settings", undefined, seed.adminKey)).body ?? [];
+    for (const d of list.filter((d) => d.domain === domain)) await send(request, "DELETE", `/proxy-settings/${d.id}`, undefined, seed.adminKey);
+    await send(request, "DELETE", `/lambdas/${uuid}`);
+  }
 });

@@ -35,10 +35,14 @@ const javascriptLint = linter((view): Diagnostic[] => {
   return [{ from, to, severity: "error", message: `Syntax error: ${problem.message} (line ${problem.line}, column ${problem.column})` }];
 }, { delay: 300 });
 
+// Light in both of the console's schemes: CodeMirror's default token colours (and the diff's tints)
+// keep AA contrast only on a light background, so a dark page shows the code as on paper.
 const theme = EditorView.theme({
-  "&": { fontSize: "0.9rem", border: "1px solid var(--line)", borderRadius: "6px", background: "var(--panel)" },
+  "&": { fontSize: "0.9rem", border: "1px solid var(--line)", borderRadius: "6px", background: "#ffffff", color: "#1b1f24", colorScheme: "light" },
   ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
-  ".cm-gutters": { background: "var(--bg)", color: "var(--muted)", borderRight: "1px solid var(--line)" },
+  ".cm-gutters": { background: "#f6f7f9", color: "#505a66", borderRight: "1px solid #d5dae0" },
+  ".cm-activeLineGutter": { background: "#e3e8ee" },
+  ".cm-cursor": { borderLeftColor: "#1b1f24" },
 });
 
 // The content takes the keyboard focus even when read-only (a tab stop from which a long text can
