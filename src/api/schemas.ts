@@ -56,7 +56,7 @@ const codeField = z.string().min(1, "code must not be empty").max(LIMITS.codeMax
 /** How a refused dependency is named in the error: a name as given (cut short), else what it is. */
 const dependencyLabel = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.slice(0, 100)) : `a value of type ${v === null ? "null" : typeof v}`);
 // Names of the libraries (runtime/libraries) and of the toolbelt; GET /runtimes lists the libraries
-// with their versions. Stored values from before this check still load (see lambdaDto's warnings).
+// with their versions. Values stored before this check still load: LambdaSchema answers any value.
 const dependencyName = jsonValue()
   .superRefine((v, ctx) => {
     if (!isKnownDependency(v)) ctx.addIssue({ code: "custom", message: `${dependencyLabel(v)} is not a library edgefn provides; available: ${DEPENDENCY_NAMES.join(", ")}` });

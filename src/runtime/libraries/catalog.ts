@@ -60,7 +60,8 @@ export function libraryModules(names: readonly string[]): Record<string, { cjs: 
   return modules;
 }
 
-const notGiven = (name: string) =>
+/** The platform's text of a library module that was not given (part of every isolate's hash). */
+export const notGiven = (name: string) =>
   `throw new Error(${JSON.stringify(
     `${name} is not loaded for this function: require it by its literal name (require("${name}")) or list it in implementation.dependencies, then deploy again`,
   )});\n`;

@@ -1,5 +1,5 @@
 import { sha256Hex } from "../../crypto/hash";
-import { libraryHashes, libraryModules } from "../libraries/catalog";
+import { libraryHashes, libraryModules, notGiven } from "../libraries/catalog";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
 import { HTTP_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
 
@@ -24,6 +24,9 @@ export interface HostExports {
 // leading newline keeps a trailing line comment in the brand code from swallowing it.
 const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda : undefined;\n";
 
+// The toolbelt's other names re-export its first, so that all of them are one module instance.
+const TOOLBELT_ALIAS_SOURCE = `module.exports = require(${JSON.stringify(TOOLBELT_MODULE_NAMES[0])});\n`;
+
 // The platform modules' text is part of every isolate's hash, so a changed wrapper never reuses an
 // isolate built with the old one. Computed once, on first use (not at global scope, where a Worker
 // may not start asynchronous work).
@@ -31,8 +34,9 @@ let platformHash: Promise<string> | undefined;
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables" | "libraries">): Promise<string> {
-  platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE);
-  // The libraries by name and content (hashed by their build), so a new version of one is a new isolate.
+  platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE + TOOLBELT_ALIAS_SOURCE + notGiven("*"));
+  // The libraries by name and content (hashed by their build), so a new version of one is a new
+  // isolate; left out when there are none, so such a function's hash depends on nothing more.
   const libraries = libraryHashes(spec.libraries ?? []);
   return sha256Hex(JSON.stringify([await platformHash, COMPATIBILITY_DATE, spec.code, spec.environmentVariables, ...(libraries.length ? [libraries] : [])]));
 }
@@ -47,8 +51,6 @@ export const cpuLimitMs = (configuredTimeoutMs: number) => Math.min(configuredTi
 export function isolateId(spec: SandboxSpec, hash: string, cpuMs: number): string {
   return `${spec.accountId}/${spec.lambdaUuid}/${hash}/cpu${cpuMs}`;
 }
-
-const TOOLBELT_ALIAS_SOURCE = `module.exports = require(${JSON.stringify(TOOLBELT_MODULE_NAMES[0])});\n`;
 
 export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: number): WorkerLoaderWorkerCode {
   const props = { accountId: spec.accountId, lambdaUuid: spec.lambdaUuid };
@@ -67,7 +69,8 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
       // One toolbelt under each of its names: the others re-export the first, so all are one instance.
       ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, i === 0 ? toolbelt : { cjs: TOOLBELT_ALIAS_SOURCE }])),
-      // Only the libraries this function needs, each under the name brand code requires.
+      // The libraries this function needs under the names brand code requires; any other library's
+      // name is a module whose require() says how to get it.
       ...libraryModules(spec.libraries ?? []),
     },
     // Only strings (they become process.env) and a toolbelt stub scoped by props: no platform
