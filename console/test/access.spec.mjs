@@ -6,8 +6,8 @@
 import { expect, expectAccessible, screenshot, seed, signIn, test } from "./fixtures.mjs";
 
 const PASSWORD = "access-spec-password-1";
-// The 400 of the short password and the 404 of a user deleted meanwhile, on purpose.
-test.use({ expectedErrors: [/status of 40[04]/] }); // one pattern: Playwright reads a second array item as options
+// The 400 of a short password, the 401 of a wrong invitation and the 404 of a user deleted meanwhile, on purpose.
+test.use({ expectedErrors: [/status of 40[014]/] }); // one pattern: Playwright reads a second array item as options
 
 /** The API as the test calls it: {status, body} (no assertion, so refusals can be checked). */
 async function call(request, method, urlPath, { token = seed.adminKey, body, account = true } = {}) {
@@ -23,6 +23,17 @@ async function call(request, method, urlPath, { token = seed.adminKey, body, acc
 const login = async (request, username) => (await call(request, "POST", "/login?v=1.3", { token: null, body: { username, password: PASSWORD } })).body?.bearer;
 const dialog = (page) => page.getByRole("dialog").or(page.getByRole("alertdialog"));
 
+/** A tab as loaded: axe, a screenshot, and no sideways scrolling. */
+async function checkTab(page, testInfo, tab, title) {
+  await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+  await expect(page.getByText("Loading…")).toHaveCount(0);
+  await expect(page.locator(".access table").or(page.locator(".access > p", { hasText: /^No / }))).toBeVisible();
+  await expectAccessible(page, `Settings › ${title}`);
+  await screenshot(page, testInfo, `settings-${tab}`);
+  const wide = await page.evaluate(() => [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName + "." + e.className).slice(0, 5));
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `no sideways scrolling (${wide})`).toBeLessThanOrEqual(page.viewportSize().width);
+}
+
 async function openAsAdmin(page, tab) {
   await page.goto(`/settings/${tab}`);
   await signIn(page, { user: seed.users.admin.loginName });
@@ -32,7 +43,7 @@ test("Users: add with a password (a short one refused), sign in, change roles, e
   const name = `access-${testInfo.project.name}-pat@brand.example`;
   const invited = `access-${testInfo.project.name}-ivy@brand.example`;
   await openAsAdmin(page, "users");
-  await expect(page.getByRole("heading", { level: 2, name: "Users" })).toBeVisible();
+  await checkTab(page, testInfo, "users", "Users");
   await expect(page.getByTestId("user-row").filter({ hasText: seed.users.admin.loginName })).toContainText("(you)");
 
   // A short password: the API's message next to the field, nothing created.
@@ -110,7 +121,7 @@ test("Users: add with a password (a short one refused), sign in, change roles, e
 test("API keys and OAuth clients: shown once, working, gone from the page and the lists after closing; revoke and delete", async ({ page, request }, testInfo) => {
   const keyName = `access-key-${testInfo.project.name}`;
   await openAsAdmin(page, "api-keys");
-  await expect(page.getByRole("heading", { level: 2, name: "API keys" })).toBeVisible();
+  await checkTab(page, testInfo, "api-keys", "API keys");
   await page.getByLabel("Name").fill(keyName);
   await page.getByRole("checkbox", { name: /^Developer/ }).check();
   await page.getByRole("button", { name: "Create the key" }).click();
@@ -140,6 +151,7 @@ test("API keys and OAuth clients: shown once, working, gone from the page and th
   // OAuth clients: id and secret shown once; the pair gets a token; deleting ends that.
   const clientName = `access-client-${testInfo.project.name}`;
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "OAuth clients" }).click();
+  await checkTab(page, testInfo, "oauth-clients", "OAuth clients");
   await page.getByLabel("Name").fill(clientName);
   await page.getByRole("button", { name: "Create the client" }).click();
   await expect(dialog(page)).toContainText("it will not be shown again");
@@ -161,17 +173,13 @@ test("API keys and OAuth clients: shown once, working, gone from the page and th
   expect((await call(request, "GET", "/oauth-clients")).body.some((c) => c.clientId === clientId)).toBe(false);
 });
 
-test("the access tabs at both sizes: axe and screenshots", { tag: "@phone" }, async ({ page }, testInfo) => {
+// On a laptop the journeys above check each tab; here the same checks at 390×844.
+test("the access tabs on a phone: axe, screenshots, no sideways scrolling", { tag: "@phone" }, async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== "phone", "checked by the journeys at 1280×800");
   await openAsAdmin(page, "users");
   for (const [tab, title] of [["users", "Users"], ["api-keys", "API keys"], ["oauth-clients", "OAuth clients"]]) {
     await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: title }).click();
-    await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
-    await expect(page.getByText("Loading…")).toHaveCount(0);
-    await expect(page.locator(".access table").or(page.locator(".access > p", { hasText: /^No / }))).toBeVisible();
-    await expectAccessible(page, `Settings › ${title}`);
-    await screenshot(page, testInfo, `settings-${tab}`);
-    const wide = await page.evaluate(() => [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName + "." + e.className).slice(0, 5));
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `no sideways scrolling (${wide})`).toBeLessThanOrEqual(page.viewportSize().width);
+    await checkTab(page, testInfo, tab, title);
   }
 });
 
@@ -221,6 +229,34 @@ test("a user changes their own password: the rule's message, then signed out eve
     expect((await call(request, "GET", "/me", { token: bearer })).status, "every session ended").toBe(401);
     const again = await call(request, "POST", "/login?v=1.3", { token: null, body: { username: name, password: next } });
     expect(again.status).toBe(200);
+  } finally {
+    await call(request, "DELETE", `/users/${created.body.id}`);
+  }
+});
+
+// The invitation page (console/src/pages/settings/invitation.tsx) runs once it has an address outside
+// the session: it is expected at /invitation; until then this test says so and is skipped.
+test("an invited person sets their password on the invitation page, once", async ({ page, request }, testInfo) => {
+  const name = `access-${testInfo.project.name}-ines@brand.example`;
+  const created = await call(request, "POST", "/users", { body: { loginName: name, roles: ["FaaS-Invocation"] } });
+  expect(created.status).toBe(201);
+  try {
+    await page.goto("/invitation");
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    test.skip((await page.getByRole("heading", { name: "Accept an invitation" }).count()) === 0, "no route to the invitation page yet");
+    await page.getByLabel("Account id").fill(seed.accountId);
+    await page.getByLabel("Invitation token").fill("efi_not-a-real-one");
+    await page.getByLabel("Your new password").fill(PASSWORD);
+    await page.getByLabel("The new password again").fill(PASSWORD);
+    await page.getByRole("button", { name: "Set my password" }).click();
+    await expect(page.locator("#invitation-token-error")).toContainText("This invitation is not valid");
+    await expectAccessible(page, "the invitation page");
+    await screenshot(page, testInfo, "invitation");
+    await page.getByLabel("Invitation token").fill(created.body.invitation.token);
+    await page.getByRole("button", { name: "Set my password" }).click();
+    await expect(page.getByRole("heading", { name: "Your password is set" })).toBeVisible();
+    await expect(page.getByText(name)).toBeVisible();
+    expect(await login(request, name), "the new password signs in").toMatch(/^efu_/);
   } finally {
     await call(request, "DELETE", `/users/${created.body.id}`);
   }

@@ -65,7 +65,7 @@ export function ChangePassword() {
         <input type="text" name="username" value={session.name} autoComplete="username" hidden readOnly />
         <label for="password-current">Current password</label>
         <input id="password-current" name="current" type="password" required autoComplete="current-password" aria-describedby="password-current-error" />
-        <p id="password-current-error" class="error">
+        <p id="password-current-error" class="error access-field-error" aria-live="polite">
           {errorOf("current")}
         </p>
         <label for="password-new">New password</label>
@@ -73,12 +73,12 @@ export function ChangePassword() {
         <p id="password-new-hint" class="note">
           12 to 256 characters, not the login name, not the current one.
         </p>
-        <p id="password-new-error" class="error">
+        <p id="password-new-error" class="error access-field-error" aria-live="polite">
           {errorOf("new")}
         </p>
         <label for="password-repeat">New password again</label>
         <input id="password-repeat" name="repeat" type="password" required autoComplete="new-password" aria-describedby="password-repeat-error" />
-        <p id="password-repeat-error" class="error">
+        <p id="password-repeat-error" class="error access-field-error" aria-live="polite">
           {errorOf("repeat")}
         </p>
         <button type="submit" disabled={busy}>

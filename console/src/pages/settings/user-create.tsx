@@ -54,7 +54,7 @@ export function UserCreate({ onCreated }: { onCreated: (user: Created) => void }
         aria-invalid={errorOf("loginName") ? true : undefined}
         aria-describedby="user-login-error"
       />
-      <p id="user-login-error" class="error">
+      <p id="user-login-error" class="error access-field-error" aria-live="polite">
         {errorOf("loginName")}
       </p>
       <RoleChoice id="user-create-role" value={roles} onChange={setRoles} />
@@ -86,7 +86,7 @@ export function UserCreate({ onCreated }: { onCreated: (user: Created) => void }
           <p id="user-password-hint" class="note">
             12 to 256 characters, not the login name.
           </p>
-          <p id="user-password-error" class="error">
+          <p id="user-password-error" class="error access-field-error" aria-live="polite">
             {errorOf("password")}
           </p>
         </>
