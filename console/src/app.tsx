@@ -18,6 +18,8 @@ const FunctionCreate = lazyPage(() => import("./pages/function-create").then((m)
 const FunctionDetail = lazyPage(() => import("./pages/function-detail").then((m) => m.FunctionDetail));
 const FunctionTest = lazyPage(() => import("./pages/function-test").then((m) => m.FunctionTest));
 const Functions = lazyPage(() => import("./pages/functions").then((m) => m.Functions));
+const AcceptInvitation = lazyPage(() => import("./pages/settings/invitation").then((m) => m.AcceptInvitation));
+const PasswordPage = lazyPage(() => import("./pages/password").then((m) => m.PasswordPage));
 const Logs = lazyPage(() => import("./pages/logs").then((m) => m.Logs));
 const ScheduleEdit = lazyPage(() => import("./pages/schedule-edit").then((m) => m.ScheduleEdit));
 const Schedules = lazyPage(() => import("./pages/schedules").then((m) => m.Schedules));
@@ -40,6 +42,9 @@ export const SECTIONS: Section[] = [
   { path: "/settings", label: "Settings", actions: SETTINGS_ACTIONS },
 ];
 
+/** The pages for people without a session. */
+const PUBLIC_PATHS = ["/sign-in", "/invitation"];
+
 const isCurrent = (section: string, pathname: string) => (section === "/" ? pathname === "/" : pathname === section || pathname.startsWith(`${section}/`));
 
 /** The pages below a section, most specific first: [pattern, page of the decoded path parameters]. */
@@ -51,6 +56,7 @@ const ROUTES: [RegExp, (...params: string[]) => preact.JSX.Element][] = [
   [/^\/schedules\/new$/, () => <ScheduleEdit />],
   [/^\/schedules\/([^/]+)$/, (id) => <ScheduleEdit id={id} />],
   [/^\/settings(?:\/([^/]+))?$/, (tab) => <Settings tab={tab} />],
+  [/^\/password$/, () => <PasswordPage />],
 ];
 
 const SECTION_PAGES: Record<string, () => preact.JSX.Element> = {
@@ -83,7 +89,7 @@ export function App() {
   const session = useSession();
 
   useEffect(() => {
-    if (!session && pathname !== "/sign-in") navigate(signInPath(), { replace: true });
+    if (!session && !PUBLIC_PATHS.includes(pathname)) navigate(signInPath(), { replace: true });
     if (session && pathname === "/sign-in") navigate("/", { replace: true });
   }, [session, pathname]);
 
@@ -93,6 +99,8 @@ export function App() {
     focusPageHeading();
   }, [pathname]);
 
+  // An invited person has no session yet; the page is the same whether or not this tab has one.
+  if (pathname === "/invitation") return <AcceptInvitation />;
   if (!session || pathname === "/sign-in") return <SignIn />;
 
   const sections = SECTIONS.filter((s) => !s.actions || can(session, ...s.actions));
@@ -110,6 +118,11 @@ export function App() {
             <span class="roles"> · {session.roles.map((r) => r.replace("FaaS-", "")).join(", ")}</span>
           </span>
         </span>
+        {session.kind === "user" && (
+          <Link href="/password" class="who-link" aria-current={pathname === "/password" ? "page" : undefined}>
+            Change password
+          </Link>
+        )}
         <button type="button" class="secondary" onClick={signOut}>
           Sign out
         </button>

@@ -202,17 +202,16 @@ test("a Developer user and an Invocation key are not offered the access tabs", a
   await expect(page.getByRole("button", { name: "Create the key" })).toHaveCount(0);
 });
 
-// The Change password form (console/src/pages/settings/password.tsx) runs once it has an address:
-// it is expected at /settings/password; until then this test says so and is skipped.
+// The Change password page (/password, the header's link for user sessions).
 test("a user changes their own password: the rule's message, then signed out everywhere, the new one works", async ({ page, request }, testInfo) => {
   const name = `access-${testInfo.project.name}-pia@brand.example`;
   const created = await call(request, "POST", "/users", { body: { loginName: name, roles: ["FaaS-Developer"], password: PASSWORD } });
   expect(created.status).toBe(201);
   try {
-    await page.goto("/settings/password");
+    await page.goto("/");
     await signIn(page, { user: name, password: PASSWORD });
-    await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
-    test.skip((await page.getByRole("heading", { name: "Change password" }).count()) === 0, "no route to the Change password form yet");
+    await page.getByRole("banner").getByRole("link", { name: "Change password" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Your password" })).toBeVisible();
     const bearer = await login(request, name);
     await page.getByLabel("Current password").fill(PASSWORD);
     await page.getByLabel("New password", { exact: true }).fill("short");
@@ -226,6 +225,7 @@ test("a user changes their own password: the rule's message, then signed out eve
     await page.getByLabel("New password again").fill(next);
     await page.getByRole("button", { name: "Change the password" }).click();
     await expect(page.getByRole("heading", { name: "Sign in to edgefn" })).toBeVisible();
+    await expect(page.getByText("Your password is changed")).toBeVisible();
     expect((await call(request, "GET", "/me", { token: bearer })).status, "every session ended").toBe(401);
     const again = await call(request, "POST", "/login?v=1.3", { token: null, body: { username: name, password: next } });
     expect(again.status).toBe(200);
@@ -234,16 +234,16 @@ test("a user changes their own password: the rule's message, then signed out eve
   }
 });
 
-// The invitation page (console/src/pages/settings/invitation.tsx) runs once it has an address outside
-// the session: it is expected at /invitation; until then this test says so and is skipped.
+// The invitation page (/invitation, linked from sign-in), for people without a session.
 test("an invited person sets their password on the invitation page, once", async ({ page, request }, testInfo) => {
   const name = `access-${testInfo.project.name}-ines@brand.example`;
   const created = await call(request, "POST", "/users", { body: { loginName: name, roles: ["FaaS-Invocation"] } });
   expect(created.status).toBe(201);
   try {
-    await page.goto("/invitation");
-    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-    test.skip((await page.getByRole("heading", { name: "Accept an invitation" }).count()) === 0, "no route to the invitation page yet");
+    await page.goto("/");
+    await page.getByRole("link", { name: "Set your password with the invitation" }).click();
+    await expect(page).toHaveURL(/\/invitation$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Accept an invitation" })).toBeVisible();
     await page.getByLabel("Account id").fill(seed.accountId);
     await page.getByLabel("Invitation token").fill("efi_not-a-real-one");
     await page.getByLabel("Your new password").fill(PASSWORD);

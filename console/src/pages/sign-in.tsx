@@ -3,7 +3,7 @@
 // they came from.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call } from "../lib/api";
-import { navigate, useLocation } from "../lib/router";
+import { Link, navigate, useLocation } from "../lib/router";
 import { lastAccountId, setSession } from "../lib/session";
 
 type Mode = "user" | "key";
@@ -32,6 +32,7 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const ended = query.has("ended");
+  const changed = query.has("changed");
 
   useEffect(() => {
     document.title = "Sign in · edgefn";
@@ -83,6 +84,7 @@ export function SignIn() {
           Sign in to edgefn
         </h1>
         {ended && !error && <p class="note">Your session has ended. Sign in again to go back to where you were.</p>}
+        {changed && !error && <p class="note">Your password is changed, and every session of yours has ended. Sign in with the new password.</p>}
         <label for="accountId">Account id</label>
         <input id="accountId" name="accountId" required inputMode="numeric" autoComplete="organization" value={accountId} onInput={(e) => setAccountId(e.currentTarget.value)} />
         <fieldset>
@@ -113,6 +115,9 @@ export function SignIn() {
         <button type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        <p class="note">
+          Invited by an Admin? <Link href="/invitation">Set your password with the invitation</Link>.
+        </p>
       </form>
     </main>
   );

@@ -183,8 +183,9 @@ export function Users() {
       {dialog?.kind === "invitation" && (
         <OneTimeSecret title={`Invitation for ${dialog.loginName}`} fields={[{ label: "Invitation token", value: dialog.invitation.token }]} onClose={close}>
           <p class="note">
-            Give it to {dialog.loginName} over a trusted channel, before {when(dialog.invitation.expiresAt)}. It works once: they set their password with{" "}
-            <code>POST /api/account/{getSession()?.accountId}/invitation</code> and <code>{"{token, password}"}</code>, then sign in.
+            Give it to {dialog.loginName} over a trusted channel, before {when(dialog.invitation.expiresAt)}. It works once: they open{" "}
+            <code>{location.origin}/invitation</code> (or “Set your password with the invitation” on the sign-in page), enter account {getSession()?.accountId} and the token, and
+            choose their password.
           </p>
         </OneTimeSecret>
       )}
