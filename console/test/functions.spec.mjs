@@ -176,11 +176,18 @@ test("a Developer creates from a template, edits, saves with Ctrl+S, deploys wit
     expect(f).toMatchObject({ version: 4, state: "Modified" });
     expect(f.implementation.code).toBe(FIXED);
 
-    // Leaving with unsaved changes asks first: declined, the page stays; accepted, it goes.
+    // Leaving with unsaved changes asks first (a link, Back): declined, the page stays; accepted, it goes.
     await replaceText(page, "code", `${FIXED}// not saved\n`);
     page.once("dialog", (d) => d.dismiss());
     await page.getByRole("link", { name: "← Functions" }).click();
     await expect(page).toHaveURL(new RegExp(`/functions/${uuid}$`));
+    const asked = page.waitForEvent("dialog");
+    await page.evaluate(() => history.back()); // the browser's Back, declined: the page and its changes stay
+    const question = await asked;
+    expect(question.message()).toContain("unsaved changes");
+    await question.dismiss();
+    await expect(page).toHaveURL(new RegExp(`/functions/${uuid}$`));
+    await expect(page.getByTestId("unsaved")).toBeVisible();
     page.once("dialog", (d) => d.accept());
     await page.getByRole("link", { name: "← Functions" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Functions" })).toBeVisible();
