@@ -1,5 +1,5 @@
 // A read-only unified diff of two versions of a function's code (CodeMirror's merge view, loaded
-// on first use): lines of `original` that went are shown struck above the lines that replaced them.
+// on first use): lines of `original` that went are shown on red above the lines that replaced them.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { loadCodeMirror } from "./load";
 
@@ -35,7 +35,7 @@ export function DiffView({ original, changed, label, testId }: { original: strin
         </p>
       )}
       <div ref={host} />
-      {ready && original !== changed && <p class="note diff-legend">Removed lines are struck through in red, above the lines that replace them, in green.</p>}
+      {ready && original !== changed && <p class="note diff-legend">Removed lines are shown on red, above the lines that replace them, on green; the changed words are marked.</p>}
     </div>
   );
 }
