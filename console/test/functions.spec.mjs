@@ -2,7 +2,7 @@
 // against a real platform: a Developer creates a function from a template, edits it (the lint marks
 // a syntax error), saves with Ctrl+S, deploys through the review's diff, edits again, compares and
 // restores a version and deletes the function once it is a Draft again; every step is checked
-// through the API. An Admin-only user and an Invocation key see the editor read-only and are
+// through the API. An Admin-only user and an Invocation user see the editor read-only and are
 // offered none of the writes. The functions made here are named fnspec_* and deleted again.
 import { api, expect, expectAccessible, screenshot, seed, signIn, test } from "./fixtures.mjs";
 
@@ -210,7 +210,7 @@ test("a Developer creates from a template, edits, saves with Ctrl+S, deploys wit
   }
 });
 
-test("an Admin-only user and an Invocation key see the editor read-only, and are offered no create, save, deploy, restore or delete", { tag: "@phone" }, async ({ page, request }, testInfo) => {
+test("an Admin-only user and an Invocation user see the editor read-only, and are offered no create, save, deploy, restore or delete", { tag: "@phone" }, async ({ page, request }, testInfo) => {
   // An Admin who is not a Developer (the seeded admin user is both).
   const loginName = `fnspec-admin-${testInfo.project.name}@brand.example`;
   const made = await send(request, "POST", "/users", { loginName, roles: ["FaaS-Admin"], password: seed.password }, seed.adminKey);
@@ -219,7 +219,7 @@ test("an Admin-only user and an Invocation key see the editor read-only, and are
   const before = await lambdaOf(request, uuid);
 
   // At 390×844 the Admin alone: the layout is the same for both, the roles are checked at 1280×800.
-  const viewers = testInfo.project.name === "phone" ? [{ user: loginName }] : [{ user: loginName }, { key: seed.invocationKey }];
+  const viewers = testInfo.project.name === "phone" ? [{ user: loginName }] : [{ user: loginName }, { user: seed.users.invocation.loginName }];
   for (const who of viewers) {
     await page.goto("/functions");
     await signIn(page, who);
@@ -238,7 +238,7 @@ test("an Admin-only user and an Invocation key see the editor read-only, and are
     // Versions can still be compared.
     await page.getByRole("button", { name: "Compare version 1 with the editor" }).click();
     await expect(page.getByTestId("version-diff").locator(".cm-deletedChunk")).toContainText("'v1'");
-    if (who.user) {
+    if (who.user === loginName) {
       await expectAccessible(page, "the read-only editor");
       await screenshot(page, testInfo, "function-editor-read-only");
       if (testInfo.project.name === "phone") await noSidewaysScroll(page);
