@@ -1,4 +1,5 @@
-// `npm test`: every check, in order, output live; the LAST line is exactly `N passed, N failed`
+// `npm test`: every check, output live (the browser step, which runs beside the script tests, shows its
+// output when it ends); the LAST line is exactly `N passed, N failed`
 // (totals over all parts; CI reads it). Exits non-zero if anything failed.
 //
 //   libraries   the brand libraries' bundles (esbuild)         counts as one test; the Worker imports them
@@ -11,7 +12,7 @@
 //   scripts     node:test on scripts/test/*.test.mjs           counted from its TAP summary
 //   browser     the console in headless Chromium (Playwright,  counted from its JSON report
 //               console/test/*.spec.mjs) against a real local platform (scripts/console-test.mjs)
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildConsole } from "./lib/console-build.mjs";
@@ -87,13 +88,22 @@ function librariesBuild() {
   results.push({ endedAt: Date.now(), name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
 }
 
+/**
+ * The browser step runs beside the script tests (both mostly wait on the platforms they start:
+ * 111 s + 100 s one after the other, 152 s side by side here). Its output goes to a file, shown
+ * whole when it ends, so the two reports do not interleave.
+ */
 async function browserSuite() {
   const name = "console in a browser (Playwright)";
-  banner(name);
   const report = path.join(tmp, "playwright.json");
+  const outputFile = path.join(tmp, "playwright.out");
+  const out = openSync(outputFile, "w");
+  startedAt.set(name, Date.now());
   const code = await run(process.execPath, [path.join(ROOT, "scripts", "console-test.mjs")], {
     env: toolEnv({ EDGEFN_CONSOLE_REPORT: report, EDGEFN_CONSOLE_BUILT: "1" }),
+    stdio: ["ignore", out, out],
   });
+  closeSync(out);
   let passed = 0;
   let failed = 0;
   if (existsSync(report)) {
@@ -103,6 +113,10 @@ async function browserSuite() {
   }
   if (code !== 0 && failed === 0) failed = 1;
   results.push({ endedAt: Date.now(), name, passed, failed });
+  return () => {
+    console.log(`\n━━━ ${name} (ran beside the script tests) ${"━".repeat(Math.max(0, 40 - name.length))}`);
+    process.stdout.write(readFileSync(outputFile, "utf8"));
+  };
 }
 
 try {
@@ -112,8 +126,8 @@ try {
   await Promise.all([single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]), consoleBuild()]);
   await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);
   await workersSuite();
-  await scriptsSuite();
-  await browserSuite();
+  const [, showBrowserOutput] = await Promise.all([scriptsSuite(), browserSuite()]);
+  showBrowserOutput();
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

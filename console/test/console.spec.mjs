@@ -156,7 +156,7 @@ test("the Functions list groups by state and filters", { tag: "@phone" }, async 
   await deployed.getByRole("link", { name: "hello" }).click();
   await expect(page).toHaveURL(new RegExp(`/functions/${seed.functions.hello}$`));
   await expect(page.getByRole("heading", { level: 1, name: "hello" })).toBeVisible();
-  await expect(page.locator(".facts")).toContainText("Productive");
+  await expect(page.getByTestId("fn-state")).toHaveText("Productive");
   await expectAccessible(page, "a function's page");
   await screenshot(page, testInfo, "function");
 });

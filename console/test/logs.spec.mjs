@@ -1,13 +1,14 @@
 // The Logs page against a real platform: a function that logs is created, deployed and invoked
 // through the API, then searched, filtered, expanded, exported and tailed in the browser. The
 // function is deleted at the end, so the other tests' counts of the seeded account stay as they are
-// (this file runs after console.spec.mjs; one worker).
+// (this file runs after console.spec.mjs; one worker). Its words (parcel, refund) are its own: other
+// specs log into the same account.
 import { readFileSync } from "node:fs";
 import { expect, expectAccessible, screenshot, seed, signIn, test } from "./fixtures.mjs";
 
 const CODE = `function lambda(input, callback) {
-  console.info("order placed", { order: input.payload.order, items: ["tea", "<b>cake</b>"] });
-  if (input.payload.fail) console.error("payment declined", { code: 402 });
+  console.info("parcel placed", { order: input.payload.order, items: ["tea", "<b>cake</b>"] });
+  if (input.payload.fail) console.error("refund declined", { code: 402 });
   callback(null, "ok");
 }`;
 
@@ -41,9 +42,9 @@ test("Logs: search grouped by invocation, level filter, extras, a malformed quer
     await expect(page.getByRole("heading", { level: 1, name: "Logs" })).toBeVisible();
 
     // A word: its entries, grouped by invocation, newest first.
-    await page.getByLabel("Search the messages and extras").fill("order OR payment");
+    await page.getByLabel("Search the messages and extras").fill("parcel OR refund");
     await page.getByRole("button", { name: "Search" }).click();
-    await expect(page).toHaveURL(/\/logs\?q=order\+OR\+payment$/);
+    await expect(page).toHaveURL(/\/logs\?q=parcel\+OR\+refund$/);
     const groups = page.getByTestId("invocation");
     await expect(groups).toHaveCount(2);
     await expect(groups.first()).toContainText("order_logger");
@@ -75,8 +76,8 @@ test("Logs: search grouped by invocation, level filter, extras, a malformed quer
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
     const csv = readFileSync(await download.path(), "utf8");
     expect(csv.split("\n")[0]).toBe("lambdaUUID;requestID;timestamp;level;message;extras");
-    expect(csv).toContain("order placed");
-    expect(csv).not.toContain("payment declined"); // Info only
+    expect(csv).toContain("parcel placed");
+    expect(csv).not.toContain("refund declined"); // Info only
 
     // The live tail: a new invocation's entry appears without a reload.
     await page.getByRole("checkbox", { name: /Live tail/ }).check();
