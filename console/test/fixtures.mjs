@@ -13,7 +13,11 @@ export const seed = JSON.parse(process.env.EDGEFN_CONSOLE_SEED ?? "{}");
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results", "console");
 
 export const test = base.extend({
-  /** Patterns of console errors this test causes on purpose (a 401 the browser reports, say). */
+  /**
+   * Patterns of console errors this test causes on purpose (a 401 the browser reports, say). Give
+   * ONE pattern (`[/status of (400|409)/]`): Playwright reads a second item of a fixture's array
+   * as the fixture's options.
+   */
   expectedErrors: [[], { option: true }],
   page: async ({ page, expectedErrors }, use) => {
     const errors = [];
@@ -57,9 +61,14 @@ export async function expectAccessible(page, what) {
   expect(bad, `axe on ${what}`).toEqual([]);
 }
 
+/**
+ * A full-page screenshot into test-results/console/. A value shown once (a new key, a client
+ * secret, an invitation token: the console marks its field data-secret) is painted over, so no
+ * credential lands in an image, even of a throwaway platform.
+ */
 export async function screenshot(page, testInfo, name) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${testInfo.project.name}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${testInfo.project.name}-${name}.png`), fullPage: true, mask: [page.locator("[data-secret]")] });
 }
 
 /** The API as the test itself calls it (to compare what the page shows, or to end sessions). */

@@ -128,7 +128,7 @@ export function DeploymentCard({ fn, mayDeploy, mayTest, mayChat, onChanged }: P
       {confirming && (
         <div class="dep-confirm" role="group" aria-label={`Confirm undeploying ${fn.name}`}>
           <p>Undeploy {fn.name}? It stops serving its event and invocations at once, and returns to Draft.</p>
-          <button type="button" class="dep-danger" onClick={undeploy} ref={confirmButton}>
+          <button type="button" class="danger" onClick={undeploy} ref={confirmButton}>
             Undeploy {fn.name}
           </button>
           <button type="button" class="secondary" onClick={() => setConfirming(false)}>

@@ -6,7 +6,7 @@ import { DiffView } from "../editor/diff-view";
 import { loadCodeMirror } from "../editor/load";
 import type { SyntaxProblem } from "../editor/syntax";
 import { ApiError, call } from "../lib/api";
-import { Dialog } from "./function-dialog";
+import { Dialog } from "../components/dialog";
 import type { Lambda } from "./function-draft";
 
 type Review = { deployed: string | null; note?: string; problem: SyntaxProblem | null };
@@ -82,7 +82,7 @@ export function DeployDialog({ lambda, onClose, onDeployed }: { lambda: Lambda; 
           The deploy was refused: {phase.message}
         </p>
       )}
-      <div class="fn-dialog-actions">
+      <div class="dialog-actions">
         {review && !review.problem && (phase.step === "review" || busy) && (
           <button type="button" disabled={busy} onClick={deploy}>
             {busy ? "Deploying…" : `Deploy version ${lambda.version}`}

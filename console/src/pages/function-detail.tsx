@@ -16,7 +16,7 @@ import { ConfirmDialog } from "./function-dialog";
 import { draftOf, fieldOf, isDirty, updateBody, type Draft, type Lambda } from "./function-draft";
 import { EnvVars } from "./function-env";
 import { Versions } from "./function-versions";
-import { useLeaveGuard } from "./function-leave-guard";
+import { useLeaveGuard } from "../lib/leave-guard";
 import "./function-editor.css";
 
 type Errors = Partial<Record<"env" | "payload" | "code" | "form", string>>;

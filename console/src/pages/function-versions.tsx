@@ -2,12 +2,12 @@
 // against the code in the editor, and a restore (saved as a new version, after a confirmation).
 import { useState } from "preact/hooks";
 import { Problem } from "../components/problem";
-import { shortActor } from "../components/status";
 import { DiffView } from "../editor/diff-view";
 import { ApiError, call } from "../lib/api";
 import { useApi } from "../lib/use-api";
 import { ConfirmDialog } from "./function-dialog";
 import type { Lambda } from "./function-draft";
+import { WhenBy } from "../components/when-by";
 
 interface Props {
   lambda: Lambda;
@@ -61,10 +61,7 @@ export function Versions({ lambda, code, canRestore, dirty, onRestored }: Props)
                     {v.isDeployed && <span class="badge productive fn-tag">deployed</span>}
                   </th>
                   <td>
-                    <time dateTime={v.savedAt}>{new Date(v.savedAt).toLocaleString()}</time>
-                    <div class="desc" title={v.savedBy}>
-                      {shortActor(v.savedBy)}
-                    </div>
+                    <WhenBy at={v.savedAt} by={v.savedBy} />
                   </td>
                   <td>
                     <div class="fn-version-actions">

@@ -3,12 +3,12 @@
 // (?q=), so a filtered list can be bookmarked and survives a reload.
 import type { Schemas } from "../../../cli/lib/client-types";
 import { Problem } from "../components/problem";
-import { shortActor } from "../components/status";
 import { call } from "../lib/api";
 import { can } from "../lib/roles";
 import { Link, navigate, useLocation } from "../lib/router";
 import { useSession } from "../lib/session";
 import { useApi } from "../lib/use-api";
+import { WhenBy } from "../components/when-by";
 
 type Lambda = Schemas["Lambda"];
 
@@ -91,8 +91,7 @@ export function Functions() {
                           </td>
                           <td>{f.eventId ?? "—"}</td>
                           <td>
-                            <time dateTime={f.updatedAt}>{new Date(f.updatedAt).toLocaleString()}</time>
-                            <div class="desc" title={f.updatedBy}>{shortActor(f.updatedBy)}</div>
+                            <WhenBy at={f.updatedAt} by={f.updatedBy} />
                           </td>
                         </tr>
                       ))}

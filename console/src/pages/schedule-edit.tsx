@@ -9,7 +9,7 @@ import { can } from "../lib/roles";
 import { Link, navigate } from "../lib/router";
 import { getSession } from "../lib/session";
 import { useApi } from "../lib/use-api";
-import { useScheduleLeaveGuard } from "./schedule-leave-guard";
+import { useLeaveGuard } from "../lib/leave-guard";
 import { fieldOf, useCronPreview } from "./schedule-preview";
 import { timeZones, viewerZone } from "./schedule-time";
 import { When } from "./schedule-when";
@@ -62,7 +62,7 @@ function ScheduleForm({ id, title }: { id?: string; title: string }) {
   }, [existing.data]);
 
   const dirty = (Object.keys(draft) as (keyof Draft)[]).some((k) => draft[k] !== initial[k]);
-  useScheduleLeaveGuard(dirty && !saving);
+  useLeaveGuard(dirty && !saving, "Leave this schedule without saving your changes?");
 
   const preview = useCronPreview(draft.cronExpression, draft.timeZone);
   const set = (field: keyof Draft) => (e: { currentTarget: { value: string } }) => {

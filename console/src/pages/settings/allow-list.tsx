@@ -8,13 +8,13 @@ import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { ConfirmAction } from "../../components/confirm-action";
 import { Problem } from "../../components/problem";
-import { shortActor } from "../../components/status";
 import { ApiError, call } from "../../lib/api";
 import { can } from "../../lib/roles";
 import { getSession } from "../../lib/session";
 import { useApi } from "../../lib/use-api";
 import { InlineValueForm } from "./inline-value-form";
 import "./settings-tabs.css";
+import { WhenBy } from "../../components/when-by";
 
 type Entry = Schemas["ProxySetting"];
 
@@ -144,10 +144,7 @@ export function AllowList() {
                     )}
                   </th>
                   <td>
-                    <time dateTime={entry.createdAt}>{new Date(entry.createdAt).toLocaleString()}</time>
-                    <div class="desc" title={entry.createdBy}>
-                      {shortActor(entry.createdBy)}
-                    </div>
+                    <WhenBy at={entry.createdAt} by={entry.createdBy} />
                   </td>
                   {writer && (
                     <td>

@@ -5,7 +5,6 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { Problem } from "../../components/problem";
-import { shortActor } from "../../components/status";
 import { ApiError, call } from "../../lib/api";
 import type { Role } from "../../lib/roles";
 import { getSession } from "../../lib/session";
@@ -14,6 +13,7 @@ import "./access.css";
 import { ConfirmDialog } from "./confirm-dialog";
 import { OneTimeSecret } from "./one-time-secret";
 import { RoleChoice, roleNames } from "./role-choice";
+import { WhenBy } from "../../components/when-by";
 
 type ApiKey = Schemas["ApiKey"];
 
@@ -98,13 +98,10 @@ export function ApiKeys() {
                   <th scope="row">{k.name}</th>
                   <td data-label="Roles">{roleNames(k.roles)}</td>
                   <td data-label="Created">
-                    <time dateTime={k.createdAt} title={new Date(k.createdAt).toLocaleString()}>{new Date(k.createdAt).toLocaleDateString()}</time>
-                    <div class="desc" title={k.createdBy}>
-                      {shortActor(k.createdBy)}
-                    </div>
+                    <WhenBy at={k.createdAt} by={k.createdBy} dateOnly />
                   </td>
                   <td>
-                    <button type="button" class="secondary access-danger-text" onClick={() => setRevoking(k)}>
+                    <button type="button" class="secondary danger-text" onClick={() => setRevoking(k)}>
                       Revoke<span class="sr-only"> {k.name}</span>
                     </button>
                   </td>

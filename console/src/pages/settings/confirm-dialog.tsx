@@ -4,7 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError } from "../../lib/api";
-import { AccessDialog } from "./access-dialog";
+import { Dialog } from "../../components/dialog";
 
 interface Props {
   title: string;
@@ -31,19 +31,19 @@ export function ConfirmDialog({ title, children, action, busy, onConfirm, onClos
     }
   };
   return (
-    <AccessDialog title={title} onClose={onClose} role="alertdialog">
+    <Dialog title={title} onClose={onClose} role="alertdialog">
       {children}
       <p class="error" role="alert">
         {error}
       </p>
-      <div class="access-actions">
-        <button type="button" class="access-danger" onClick={confirm} disabled={working}>
+      <div class="dialog-actions">
+        <button type="button" class="danger" onClick={confirm} disabled={working}>
           {working ? busy : action}
         </button>
         <button type="button" class="secondary" onClick={onClose} disabled={working}>
           Cancel
         </button>
       </div>
-    </AccessDialog>
+    </Dialog>
   );
 }

@@ -12,6 +12,7 @@ import { can } from "../../lib/roles";
 import { getSession } from "../../lib/session";
 import { useApi } from "../../lib/use-api";
 import "./settings-tabs.css";
+import { WhenBy } from "../../components/when-by";
 
 type Frequency = Schemas["EmailReportSettings"]["frequency"];
 
@@ -164,10 +165,7 @@ function Recipients({ writable }: { writable: boolean }) {
                 <tr key={r.email} data-testid="recipient-row">
                   <th scope="row">{r.email}</th>
                   <td>
-                    <time dateTime={r.createdAt}>{new Date(r.createdAt).toLocaleString()}</time>
-                    <div class="desc" title={r.createdBy}>
-                      {shortActor(r.createdBy)}
-                    </div>
+                    <WhenBy at={r.createdAt} by={r.createdBy} />
                   </td>
                   {writable && (
                     <td>

@@ -4,13 +4,13 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { Problem } from "../../components/problem";
-import { shortActor } from "../../components/status";
 import { ApiError, call } from "../../lib/api";
 import { getSession } from "../../lib/session";
 import { useApi } from "../../lib/use-api";
 import "./access.css";
 import { ConfirmDialog } from "./confirm-dialog";
 import { OneTimeSecret } from "./one-time-secret";
+import { WhenBy } from "../../components/when-by";
 
 type Client = Schemas["OAuthClient"];
 
@@ -94,13 +94,10 @@ export function OAuthClients() {
                     <div class="desc">scope {c.scope}</div>
                   </td>
                   <td>
-                    <time dateTime={c.createdAt} title={new Date(c.createdAt).toLocaleString()}>{new Date(c.createdAt).toLocaleDateString()}</time>
-                    <div class="desc" title={c.createdBy}>
-                      {shortActor(c.createdBy)}
-                    </div>
+                    <WhenBy at={c.createdAt} by={c.createdBy} dateOnly />
                   </td>
                   <td>
-                    <button type="button" class="secondary access-danger-text" onClick={() => setDeleting(c)}>
+                    <button type="button" class="secondary danger-text" onClick={() => setDeleting(c)}>
                       Delete<span class="sr-only"> {c.name}</span>
                     </button>
                   </td>

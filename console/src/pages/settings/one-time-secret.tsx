@@ -4,7 +4,7 @@
 // address, storage or log afterwards.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { AccessDialog } from "./access-dialog";
+import { Dialog } from "../../components/dialog";
 
 export interface SecretField {
   label: string;
@@ -34,7 +34,7 @@ function CopyField({ field, id }: { field: SecretField; id: string }) {
     <div class="access-secret-field">
       <label for={id}>{field.label}</label>
       <div class="access-copy-row">
-        <input id={id} type="text" readOnly value={field.value} spellcheck={false} autoComplete="off" onFocus={(e) => e.currentTarget.select()} />
+        <input id={id} type="text" readOnly value={field.value} data-secret spellcheck={false} autoComplete="off" onFocus={(e) => e.currentTarget.select()} />
         <button type="button" class="secondary" onClick={copy}>
           Copy<span class="sr-only"> {field.label}</span>
         </button>
@@ -48,7 +48,7 @@ function CopyField({ field, id }: { field: SecretField; id: string }) {
 
 export function OneTimeSecret({ title, fields, onClose, children }: Props) {
   return (
-    <AccessDialog title={title} onClose={onClose}>
+    <Dialog title={title} onClose={onClose}>
       <p class="access-warning" role="note">
         Copy it now: it will not be shown again. The platform keeps only a hash of it.
       </p>
@@ -56,11 +56,11 @@ export function OneTimeSecret({ title, fields, onClose, children }: Props) {
         <CopyField key={f.label} field={f} id={`one-time-${i}`} />
       ))}
       {children}
-      <div class="access-actions">
+      <div class="dialog-actions">
         <button type="button" onClick={onClose}>
           Done, I have copied it
         </button>
       </div>
-    </AccessDialog>
+    </Dialog>
   );
 }

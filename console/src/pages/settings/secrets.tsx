@@ -8,13 +8,13 @@ import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { ConfirmAction } from "../../components/confirm-action";
 import { Problem } from "../../components/problem";
-import { shortActor } from "../../components/status";
 import { ApiError, call } from "../../lib/api";
 import { can } from "../../lib/roles";
 import { getSession } from "../../lib/session";
 import { useApi } from "../../lib/use-api";
 import { InlineValueForm } from "./inline-value-form";
 import "./settings-tabs.css";
+import { WhenBy } from "../../components/when-by";
 
 type Secret = Schemas["Secret"];
 type SecretType = Secret["type"];
@@ -175,10 +175,7 @@ export function Secrets() {
                   </th>
                   <td>{TYPES.find((t) => t.id === s.type)?.label ?? s.type}</td>
                   <td>
-                    <time dateTime={s.updatedAt}>{new Date(s.updatedAt).toLocaleString()}</time>
-                    <div class="desc" title={s.updatedBy}>
-                      {shortActor(s.updatedBy)}
-                    </div>
+                    <WhenBy at={s.updatedAt} by={s.updatedBy} />
                   </td>
                   {writer && (
                     <td>

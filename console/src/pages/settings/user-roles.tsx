@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { ApiError, call } from "../../lib/api";
 import type { Role } from "../../lib/roles";
-import { AccessDialog } from "./access-dialog";
+import { Dialog } from "../../components/dialog";
 import { RoleChoice } from "./role-choice";
 
 interface Props {
@@ -36,7 +36,7 @@ export function UserRoles({ user, note, onSaved, onClose }: Props) {
   }
 
   return (
-    <AccessDialog title={`Roles of ${user.loginName}`} onClose={onClose}>
+    <Dialog title={`Roles of ${user.loginName}`} onClose={onClose}>
       <form onSubmit={save}>
         <RoleChoice id="user-edit-role" value={roles} onChange={setRoles} />
         <p class="note">Saving a change ends the user's sessions: they sign in again with the new roles.</p>
@@ -44,7 +44,7 @@ export function UserRoles({ user, note, onSaved, onClose }: Props) {
         <p class="error" role="alert">
           {error}
         </p>
-        <div class="access-actions">
+        <div class="dialog-actions">
           <button type="submit" disabled={busy}>
             {busy ? "Saving…" : "Save the roles"}
           </button>
@@ -53,6 +53,6 @@ export function UserRoles({ user, note, onSaved, onClose }: Props) {
           </button>
         </div>
       </form>
-    </AccessDialog>
+    </Dialog>
   );
 }

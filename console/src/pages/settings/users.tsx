@@ -5,7 +5,6 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../../../cli/lib/client-types";
 import { Problem } from "../../components/problem";
-import { shortActor } from "../../components/status";
 import { call } from "../../lib/api";
 import { getSession } from "../../lib/session";
 import { useApi } from "../../lib/use-api";
@@ -15,6 +14,7 @@ import { OneTimeSecret } from "./one-time-secret";
 import { roleNames } from "./role-choice";
 import { UserCreate } from "./user-create";
 import { UserRoles } from "./user-roles";
+import { WhenBy } from "../../components/when-by";
 
 type User = Schemas["User"];
 type Dialog =
@@ -85,10 +85,7 @@ export function Users() {
                     <State user={u} />
                   </td>
                   <td data-label="Created">
-                    <time dateTime={u.createdAt} title={when(u.createdAt)}>{new Date(u.createdAt).toLocaleDateString()}</time>
-                    <div class="desc" title={u.createdBy}>
-                      {shortActor(u.createdBy)}
-                    </div>
+                    <WhenBy at={u.createdAt} by={u.createdBy} dateOnly />
                   </td>
                   <td>
                     <div class="access-row-actions" role="group" aria-label={`Actions for ${u.loginName}`}>
@@ -103,7 +100,7 @@ export function Users() {
                       <button type="button" class="secondary" onClick={() => setDialog({ kind: "reinvite", user: u })}>
                         New invitation<span class="sr-only"> for {u.loginName}</span>
                       </button>
-                      <button type="button" class="secondary access-danger-text" onClick={() => setDialog({ kind: "delete", user: u })}>
+                      <button type="button" class="secondary danger-text" onClick={() => setDialog({ kind: "delete", user: u })}>
                         Delete<span class="sr-only"> {u.loginName}</span>
                       </button>
                     </div>

@@ -1,4 +1,4 @@
-// Nothing lost by leaving: while there are unsaved changes, closing or reloading the tab asks the
+// Nothing lost by leaving a form (the editor, a schedule): while there are unsaved changes, closing or reloading the tab asks the
 // browser's own question (beforeunload), and a click on a link of the console or the browser's
 // Back/Forward asks first. Links are caught at the document in the capture phase, before the
 // router's own click handler runs. Back/Forward are caught by the Navigation API's cancelable
