@@ -79,11 +79,15 @@ const EXPECTED: Record<string, (result: any) => void> = {
   "messaging-ttr": systemMessage,
 };
 
+// Templates that need a fake upstream or a secret to answer their sample: test/templates-integrations.test.ts.
+const TESTED_ELSEWHERE = ["salesforce", "third-party-bots-pre-hook", "third-party-bots-post-hook", "third-party-bots-error-hook"];
+const ALL_TEMPLATES = [...Object.keys(EXPECTED), ...TESTED_ELSEWHERE];
+
 describe("GET /templates", () => {
   it("lists every template once, each bound to a catalogued event or none, in the V1 contract", async () => {
     const a = await newAccount();
     const list = await templates(a);
-    expect(list.map((t) => t.templateId).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(list.map((t) => t.templateId).sort()).toEqual(ALL_TEMPLATES.sort());
     const events = await json<{ eventId: string }[]>(await call(`/api/account/${a.accountId}/events`, { key: a.invocation }));
     const catalogued = events.map((e) => e.eventId);
     for (const t of list) {
@@ -93,9 +97,9 @@ describe("GET /templates", () => {
       expect(t.samplePayload, t.templateId).toEqual({ headers: [], payload: expect.anything() });
       expect(t.description.length, t.templateId).toBeLessThanOrEqual(100); // fits a function's description
     }
-    // Every event has a default template except the bot connectors' hooks.
+    // Every catalogued event has a template.
     const withTemplate = new Set(list.map((t) => t.eventId));
-    expect(catalogued.filter((e) => !withTemplate.has(e)).sort()).toEqual(["bot_connectors_error_hook", "bot_connectors_post_hook", "bot_connectors_pre_hook"]);
+    expect(catalogued.filter((e) => !withTemplate.has(e))).toEqual([]);
     // Greeting is the default: the first template without an event.
     expect(list.find((t) => t.eventId === null)?.templateId).toBe("greeting");
   });
@@ -103,7 +107,7 @@ describe("GET /templates", () => {
   it("filters by eventId; 'No Event' or empty means the templates bound to no event", async () => {
     const a = await newAccount();
     expect((await templates(a, "?eventId=controllerbot_messaging_ttr")).map((t) => t.templateId)).toEqual(["messaging-ttr"]);
-    const noEvent = ["greeting", "http", "logging", "secret-storage"];
+    const noEvent = ["greeting", "http", "logging", "secret-storage", "salesforce"];
     expect((await templates(a, "?eventId=No%20Event")).map((t) => t.templateId)).toEqual(noEvent);
     expect((await templates(a, "?eventId=")).map((t) => t.templateId)).toEqual(noEvent);
     expect(await templates(a, "?eventId=no_such_event")).toEqual([]);
@@ -111,7 +115,7 @@ describe("GET /templates", () => {
 
   it("is readable by every role and needs a key of the account", async () => {
     const [a, b] = [await newAccount(), await newAccount()];
-    for (const key of [a.admin, a.developer, a.invocation]) expect((await templates(a, "", key)).length).toBe(Object.keys(EXPECTED).length);
+    for (const key of [a.admin, a.developer, a.invocation]) expect((await templates(a, "", key)).length).toBe(ALL_TEMPLATES.length);
     await expectError(await call(`/api/account/${a.accountId}/templates`), 401);
     await expectError(await call(`/api/account/${a.accountId}/templates`, { key: b.admin }), 404);
   });
@@ -130,7 +134,7 @@ describe("every template runs as shipped", () => {
     EXPECTED[templateId]!(result);
   });
 
-  it("an empty payload crashes none of them (HTTP alone fails, by choice, asking for payload.url)", async () => {
+  it("an empty payload crashes none of them (HTTP and Salesforce fail, by choice, asking for payload.url / a secret)", async () => {
     const a = await newAccount();
     const failures: string[] = [];
     for (const t of await templates(a)) {
@@ -138,7 +142,7 @@ describe("every template runs as shipped", () => {
       const lambda = await deployedFrom(a, t.templateId);
       const res = await invoke(a, lambda.uuid, { headers: [], payload: {} });
       const text = await res.text();
-      const expectedStatus = t.templateId === "http" ? 901 : 200;
+      const expectedStatus = t.templateId === "http" || t.templateId === "salesforce" ? 901 : 200;
       if (wireStatus(res) !== expectedStatus) failures.push(`${t.templateId}: ${wireStatus(res)} ${text}`);
     }
     expect(failures).toEqual([]);

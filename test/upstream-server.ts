@@ -7,6 +7,7 @@
 //   /<anything>/status?code=<n>                  answers status n
 //   /<anything>/delay?ms=<n>                     answers 200 after n ms (at most 5,000)
 //   /<anything>/services/data/<v>/query?q=...   a fake Salesforce: one Account record
+//   POST /<anything>/services/oauth2/token       its OAuth 2.0 password login (instance: /<anything>)
 //   anything else                                200 JSON {method, url, headers, body}
 //   /_hits?tag=<text>                            the recorded requests whose URL contains <text>
 //   /_reset                                      forgets the recorded requests
@@ -121,6 +122,18 @@ export default async function setup(project: TestProject) {
     // A fake Salesforce REST API for the libraries' tests (jsforce's conn.query).
     if (last === "query" && url.pathname.includes("/services/data/")) {
       return send(res, 200, { totalSize: 1, done: true, records: [{ attributes: { type: "Account", url: "/services/data/v59.0/sobjects/Account/001000000000001AAA" }, Id: "001000000000001AAA", Name: "Acme" }] });
+    }
+    // A fake Salesforce OAuth 2.0 token endpoint (username-password flow) for the Salesforce
+    // template's tests: the instance it names is this server under the same path prefix, so the
+    // test's tag stays in every later URL. Only the password "fake-password" logs in.
+    if (url.pathname.endsWith("/services/oauth2/token") && req.method === "POST") {
+      const form = new URLSearchParams(body);
+      if (form.get("grant_type") !== "password" || form.get("password") !== "fake-password") {
+        return send(res, 400, { error: "invalid_grant", error_description: "authentication failure" });
+      }
+      const origin = `http://${req.headers.host}`;
+      const prefix = url.pathname.slice(0, -"/services/oauth2/token".length);
+      return send(res, 200, { access_token: "00Dfake!oauth", instance_url: `${origin}${prefix}`, id: `${origin}/id/00D000000000001AAA/005000000000001AAA`, token_type: "Bearer" });
     }
     if (last === "delay") {
       await new Promise((r) => setTimeout(r, Math.min(Number(url.searchParams.get("ms") ?? 0), 5_000)));

@@ -1,20 +1,21 @@
 // Function templates (LivePerson Functions §8.4): the catalogue GET /templates lists, and what
 // creating a function with {templateId} takes from one (code, event, sample payload).
 //
-// Left out of LivePerson's list, because edgefn cannot run them as shipped:
-//   - Salesforce (No Event): needs jsforce, which edgefn does not provide;
+// Left out of LivePerson's list, because edgefn cannot run them as shipped yet:
 //   - Keyword Scanner (Messaging Conversation End): needs Toolbelt.ConversationUtil;
 //   - Replace Files for Conversation (Messaging Conversation End): needs Toolbelt.GDPRUtil.
-// Bot connector hooks (pre/post/error) get no template: a hook only makes sense around a given
-// vendor's payload.
+// Added beyond LivePerson's list: one template per Third-Party Bots hook (pre, post, error), whose
+// payload shapes edgefn chose (templates/bot-hooks.ts says why).
 import type { z } from "@hono/zod-openapi";
 import type { LambdaCreateSchema } from "../api/schemas";
 import { badInput } from "../errors";
 import { EVENT_CATALOGUE, normaliseEventId } from "./events-catalogue";
 import type { LambdaCreateInput } from "./lambdas";
+import { BOT_HOOK_TEMPLATES } from "./templates/bot-hooks";
 import { MESSAGING_TEMPLATES } from "./templates/messaging";
 import { NO_EVENT_TEMPLATES } from "./templates/no-event";
 import { OTHER_EVENT_TEMPLATES } from "./templates/other-events";
+import { salesforce } from "./templates/salesforce";
 import type { Template } from "./templates/template";
 
 export type { Template } from "./templates/template";
@@ -23,7 +24,13 @@ export type { Template } from "./templates/template";
 const eventOrder = (t: Template) => (t.eventId === null ? -1 : EVENT_CATALOGUE.findIndex((e) => e.eventId === t.eventId));
 
 /** Every template; the first one (Greeting) is the default for a function without an event. */
-export const TEMPLATES: readonly Template[] = [...NO_EVENT_TEMPLATES, ...OTHER_EVENT_TEMPLATES, ...MESSAGING_TEMPLATES].sort(
+export const TEMPLATES: readonly Template[] = [
+  ...NO_EVENT_TEMPLATES,
+  salesforce,
+  ...OTHER_EVENT_TEMPLATES,
+  ...BOT_HOOK_TEMPLATES,
+  ...MESSAGING_TEMPLATES,
+].sort(
   (a, b) => eventOrder(a) - eventOrder(b),
 );
 

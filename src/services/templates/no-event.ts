@@ -1,6 +1,6 @@
 // Templates of functions bound to no event (invoked directly, on a schedule or by a bot): Greeting
-// (the default), HTTP, Logging and Secret Storage. LivePerson's Salesforce template is left out:
-// it needs jsforce, which edgefn does not provide.
+// (the default), HTTP, Logging and Secret Storage. LivePerson's Salesforce template, the fifth, has
+// its own file (salesforce.ts).
 //
 // The code is JavaScript shipped as text, so it is written without backticks and without `${`:
 // String.raw keeps it exactly as a brand would see it in the editor.

@@ -1,7 +1,7 @@
 // Default templates of the events outside Automatic Messages (reference §8.3): Chat Post Survey
 // E-Mail Transcript, Conversational Command, the legacy survey bot's Survey Started / Ended and
-// Third-Party Bots Custom Integration. The bot connectors' pre/post/error hooks get none (LivePerson's
-// list in §8.4 has none either): a hook only makes sense around a given vendor's payload.
+// Third-Party Bots Custom Integration. The bot connectors' pre/post/error hooks have theirs in
+// bot-hooks.ts.
 import { SAMPLE_CONVERSATION_ID as CONV_ID, SAMPLE_START_MS as STARTED, sample, type Template } from "./template";
 
 const chatPostSurvey: Template = {
