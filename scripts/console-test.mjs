@@ -20,7 +20,9 @@ import { startPlatform } from "./lib/bench-platform.mjs";
 import { ROOT, run, toolEnv } from "./lib/tools.mjs";
 
 const say = (msg) => console.log(`[console-test] ${msg}`);
-const fixture = platformFixture("console-test", { watchdogMs: 4 * 60_000 });
+// The watchdog only stops a hung run (a browser or platform that never answers): 31 tests take about
+// 95 s alone and up to 180 s beside the script tests, more on a loaded machine.
+const fixture = platformFixture("console-test", { watchdogMs: 8 * 60_000 });
 
 // Chromium's flags for a container without a sandbox, minus the ones that would weaken what the
 // tests check (web security), that Playwright sets itself (headless mode), and --single-process,
