@@ -43,7 +43,7 @@ describe("invocation records", () => {
     expect(byLambda[hang]).toMatchObject({ status: "TIMEOUT", errorCode: "com.liveperson.faas.handler.executiontime-exceeded" });
     expect(byLambda[hang].durationMs).toBeGreaterThanOrEqual(1500);
     for (const item of items) {
-      expect(Object.keys(item).sort()).toEqual(["durationMs", "errorCode", "id", "lambdaUUID", "outbound", "requestId", "scheduleId", "startedAt", "status", "trigger", "version"]);
+      expect(Object.keys(item).sort()).toEqual(["durationMs", "errorCode", "id", "lambdaUUID", "outbound", "parentInvocationId", "requestId", "scheduleId", "startedAt", "status", "trigger", "version"]);
       expect(new Date(item.startedAt).toISOString()).toBe(item.startedAt);
     }
   });

@@ -1763,6 +1763,7 @@ export interface Schemas {
     durationMs: number;
     requestId: string;
     scheduleId: string | null;
+    parentInvocationId: string | null;
     outbound: Schemas["OutboundCall"][];
   };
   OutboundCall: {

@@ -235,6 +235,10 @@ export const InvocationSchema = z
     durationMs: z.number(),
     requestId: z.string(),
     scheduleId: z.string().nullable().openapi({ description: "The schedule that fired it (trigger schedule)" }),
+    parentInvocationId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The invocation whose function called this one with Toolbelt.OrchestratorClient() (null: not an orchestrated call)" }),
     outbound: z.array(OutboundCallSchema).openapi({ description: "The function's outbound requests, in order (at most 50 are listed)" }),
   })
   .openapi("Invocation");

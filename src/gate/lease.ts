@@ -17,6 +17,8 @@ export interface Lease {
   trigger: "http" | "test" | "schedule" | "event";
   requestId: string;
   scheduleId?: string | null;
+  /** The invocation that called this one (OrchestratorClient); absent in leases of older versions. */
+  parentInvocationId?: string | null;
   startedAt: number;
   /** When the invocation must have ended (start + its timeout); the lease expires MARGIN later. */
   deadline: number;

@@ -65,6 +65,7 @@ export function lostRecords(leases: Lease[], now = Date.now(), notices: RestartN
         requestId: lease.requestId,
         outbound: [],
         scheduleId: lease.scheduleId ?? null,
+        parentInvocationId: lease.parentInvocationId ?? null,
       },
       logs: [{ level: c.level, message: c.message, extras: [], timestamp: now }],
     };

@@ -22,6 +22,7 @@ const dto = (r: InvocationRecord) => ({
   requestId: r.requestId,
   outbound: r.outbound,
   scheduleId: r.scheduleId,
+  parentInvocationId: r.parentInvocationId ?? null,
 });
 
 // Cursor = the (startedAt, id) of the last item of the previous page, so pages never overlap even

@@ -4,7 +4,7 @@ import { moveLegacyStep } from "./legacy";
 import { LogPartitions } from "./partitions";
 import { countRecords, findLogs, getRecord, listRecords, metricsByFunction, metricsSeries } from "./queries";
 import { RETENTION_BUSY_PAUSE_MS, RETENTION_PAUSE_MS, deleteExpired } from "./retention";
-import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION, upgradeFromV1 } from "./schema";
+import { DATA_PLANE_SCHEMA, DATA_PLANE_SCHEMA_VERSION, upgradeFromV1, upgradeToV3 } from "./schema";
 import { LogKeys, amendLogs, storeRecords, type LogWriter } from "./store";
 import { DAY_MS, type LogHit, type LogQuery, type RecordQuery, type RecordWithLogs, type StoredLog } from "./types";
 
@@ -44,6 +44,7 @@ export class DataPlane {
         for (const statement of DATA_PLANE_SCHEMA) this.sql.exec(statement);
         const partitions = new LogPartitions(this.sql);
         upgradeFromV1(this.sql, (key, message, extras) => partitions.index(key, message, extras));
+        upgradeToV3(this.sql);
       });
       await this.storage.put(SCHEMA_KEY, DATA_PLANE_SCHEMA_VERSION);
     }

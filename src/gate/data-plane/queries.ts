@@ -19,6 +19,7 @@ const toRecord = (r: Row): InvocationRecord => ({
   requestId: r.request_id as string,
   outbound: JSON.parse(r.outbound as string),
   scheduleId: r.schedule_id as string | null,
+  parentInvocationId: (r.parent_invocation_id ?? null) as string | null,
 });
 
 /** Records newest first, limit + 1 of them (the extra one tells there is more). */

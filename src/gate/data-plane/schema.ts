@@ -14,8 +14,8 @@ import { HISTOGRAM_CLASSES } from "./histogram";
 export const KEYS_PER_MS = 1024;
 export const HISTOGRAM_COLUMNS = Array.from({ length: HISTOGRAM_CLASSES }, (_, i) => `h${i}`);
 
-/** Bump when the statements below change; they must be safe to run again (see upgradeFromV1). */
-export const DATA_PLANE_SCHEMA_VERSION = 2;
+/** Bump when the statements below change; they must be safe to run again (see upgradeFromV1, upgradeToV3). */
+export const DATA_PLANE_SCHEMA_VERSION = 3;
 
 export const DATA_PLANE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS invocations (
@@ -31,7 +31,8 @@ export const DATA_PLANE_SCHEMA = [
      request_id TEXT NOT NULL,
      outbound TEXT NOT NULL,
      schedule_id TEXT,
-     logs_awaited TEXT
+     logs_awaited TEXT,
+     parent_invocation_id TEXT
    )`,
   `CREATE INDEX IF NOT EXISTS invocations_time ON invocations (started_at, id)`,
   `CREATE INDEX IF NOT EXISTS invocations_lambda_time ON invocations (lambda_uuid, started_at, id)`,
@@ -81,6 +82,16 @@ export function upgradeFromV1(sql: SqlStorage, indexEntry: (key: number, message
     indexEntry(r.key, r.message, r.extras);
   }
   sql.exec("DROP TABLE log_text");
+}
+
+/**
+ * Version 3 added parent_invocation_id (the calling invocation of an orchestrated call). A table
+ * made by an earlier version gets the column, null in its existing records; CREATE TABLE IF NOT
+ * EXISTS above leaves such a table as it was, so this runs after it.
+ */
+export function upgradeToV3(sql: SqlStorage) {
+  const columns = sql.exec<{ name: string }>("PRAGMA table_info(invocations)").toArray().map((c) => c.name);
+  if (!columns.includes("parent_invocation_id")) sql.exec("ALTER TABLE invocations ADD COLUMN parent_invocation_id TEXT");
 }
 
 /** The metrics column of each status. */

@@ -52,9 +52,9 @@ export function storeRecords(sql: SqlStorage, log: LogWriter, batch: RecordWithL
   const stored: InvocationRecord[] = [];
   for (const { record: r, logs, logsAwaited } of batch) {
     const wrote = sql.exec(
-      `INSERT INTO invocations (id, lambda_uuid, deployment_id, version, trigger, status, error_code, started_at, duration_ms, request_id, outbound, schedule_id, logs_awaited)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      r.id, r.lambdaUuid, r.deploymentId, r.version, r.trigger, r.status, r.errorCode, r.startedAt, r.durationMs, r.requestId, JSON.stringify(r.outbound), r.scheduleId, logsAwaited ?? null,
+      `INSERT INTO invocations (id, lambda_uuid, deployment_id, version, trigger, status, error_code, started_at, duration_ms, request_id, outbound, schedule_id, logs_awaited, parent_invocation_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      r.id, r.lambdaUuid, r.deploymentId, r.version, r.trigger, r.status, r.errorCode, r.startedAt, r.durationMs, r.requestId, JSON.stringify(r.outbound), r.scheduleId, logsAwaited ?? null, r.parentInvocationId ?? null,
     ).rowsWritten;
     if (wrote === 0) continue;
     stored.push(r);

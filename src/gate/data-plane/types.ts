@@ -38,6 +38,11 @@ export interface InvocationRecord {
   requestId: string;
   outbound: StoredOutbound[];
   scheduleId: string | null;
+  /**
+   * The invocation that called this one through Toolbelt.OrchestratorClient(); null otherwise.
+   * Optional: records written before it existed (and the bench's seed) leave it out.
+   */
+  parentInvocationId?: string | null;
 }
 
 export interface StoredLog {
