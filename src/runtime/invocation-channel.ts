@@ -7,6 +7,7 @@ import { RpcTarget } from "cloudflare:workers";
 import type { Env } from "../env";
 import { sendOutbound, type EgressScope } from "./egress-fetch";
 import type { Observation } from "./observation";
+import { ORCHESTRATE_METHOD, type CallAnswer, type Orchestration } from "./orchestration";
 import type { ChannelForIsolate } from "./sandbox/sandbox";
 import { callToolbelt, ToolbeltService, type ToolbeltResult } from "./toolbelt";
 
@@ -17,6 +18,7 @@ export class InvocationChannel extends RpcTarget implements ChannelForIsolate {
     private readonly env: Env,
     private readonly scope: EgressScope,
     private readonly observation: Observation,
+    private readonly orchestration: Orchestration,
   ) {
     super();
     this.toolbeltService = new ToolbeltService(env, scope);
@@ -30,6 +32,8 @@ export class InvocationChannel extends RpcTarget implements ChannelForIsolate {
   }
 
   async toolbelt(method: string, args: unknown[]): Promise<ToolbeltResult<unknown>> {
+    // OrchestratorClient: only here, where the host knows the calling invocation (and its depth).
+    if (method === ORCHESTRATE_METHOD) return { ok: true, value: (await this.orchestration.call(args?.[0])) satisfies CallAnswer };
     const answer = await callToolbelt(this.toolbeltService, method, args);
     // The secret served (or the value the function meant to store) is redacted from this
     // invocation's logs, errors and outbound records.

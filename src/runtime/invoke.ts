@@ -6,6 +6,7 @@ import { finishInvocation, takeSlot } from "../gate/client";
 import type { InvocationRecord } from "../gate/data-plane/types";
 import { invocationLimitColumns, invocationLimits, type InvocationLimits } from "../gate/lease";
 import { InvocationChannel } from "./invocation-channel";
+import { Orchestration } from "./orchestration";
 import { awaitTrail } from "./log-tail";
 import { limitLogs } from "./logs";
 import { Observation, watchInvocation } from "./observation";
@@ -41,6 +42,10 @@ export interface InvokeRequest {
    * their own (an event's functions share one): the timeout is cut to it.
    */
   deadline?: number;
+  /** The invocation that called this one through Toolbelt.OrchestratorClient() (runtime/orchestration.ts). */
+  parentInvocationId?: string;
+  /** How many orchestrated calls deep this invocation is (0, or unset: not called by a function). */
+  depth?: number;
 }
 
 /** The largest result a function may return: its JSON, in bytes (docs/limits.md). */
@@ -190,7 +195,10 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
   try {
     const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables, libraries: deployment.libraries };
     const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, timing.configuredMs);
-    const channel = new InvocationChannel(workerEnv as unknown as Env, scope, observation);
+    // The function's orchestrated calls run through this same path (gate, records), as its children.
+    const caller = { ...scope, invocationId, requestId: req.requestId, depth: req.depth ?? 0 };
+    const orchestration = new Orchestration(caller, (callee) => invokeDeployed(deps, callee));
+    const channel = new InvocationChannel(workerEnv as unknown as Env, scope, observation, orchestration);
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), timing.allowedMs);
     });
@@ -264,6 +272,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
       trigger: req.trigger,
       requestId: req.requestId,
       scheduleId: req.scheduleId ?? null,
+      ...(req.parentInvocationId && { parentInvocationId: req.parentInvocationId }),
       startedAt,
       deadline: startedAt + timing.allowedMs,
     };
@@ -307,6 +316,7 @@ async function runAdmitted(deps: InvokeDeps, req: InvokeRequest, deployment: Dep
     requestId: req.requestId,
     outbound: outcome.outbound,
     scheduleId: req.scheduleId ?? null,
+    parentInvocationId: req.parentInvocationId ?? null,
   };
   // The record goes to the account's gate, which stores it and ends the lease in one step (with the
   // account's next call, or by itself shortly after the answer).

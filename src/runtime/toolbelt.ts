@@ -191,6 +191,18 @@ export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
     return callToolbelt(this.service(), "getListOfSessions", args);
   }
 
+  /**
+   * OrchestratorClient outside an invocation (module scope, or work left running after the answer):
+   * refused, as no calling invocation exists to count the depth from or to name as the parent.
+   */
+  async invokeFunction(): Promise<ToolbeltResult<never>> {
+    return {
+      ok: false,
+      code: "com.liveperson.faas.orchestrator-fn-general",
+      message: "OrchestratorClient().invoke() works only while the function is being invoked (not at module scope, nor after it answered)",
+    };
+  }
+
   /** The account and function this stub was made for; null (every call fails closed) without props. */
   private scope(): ToolbeltProps | null {
     const props = this.ctx.props as Partial<ToolbeltProps> | undefined;

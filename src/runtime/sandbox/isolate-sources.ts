@@ -8,6 +8,7 @@ import * as valuesModule from "./isolate/values.js";
 import platformModule from "./isolate/platform.js";
 import toolbeltModule from "./isolate/toolbelt.js";
 import httpClientModule from "./isolate/http-client.js";
+import orchestratorClientModule from "./isolate/orchestrator-client.js";
 
 const text = (module: unknown) => module as unknown as string;
 
@@ -16,6 +17,7 @@ export const VALUES_SOURCE = text((valuesModule as unknown as { default: unknown
 export const PLATFORM_SOURCE = text(platformModule);
 export const TOOLBELT_SOURCE = text(toolbeltModule);
 export const HTTP_CLIENT_SOURCE = text(httpClientModule);
+export const ORCHESTRATOR_CLIENT_SOURCE = text(orchestratorClientModule);
 
 /** The names brand code requires the toolbelt by (LivePerson's V1 and V2 names, and edgefn's own). */
 export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "core-functions-toolbelt", "edgefn-toolbelt"] as const;

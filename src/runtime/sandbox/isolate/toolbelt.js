@@ -3,6 +3,7 @@
 // CommonJS, loaded by the Worker Loader as text (worker-code.ts). Clients that the platform cannot
 // serve yet answer with a clear error instead of pretending to work.
 //
+// OrchestratorClient lives in orchestrator-client.js (its own module, with its own header).
 // SecretClient and ContextServiceClient call the platform through platform.js, which the wrapper
 // (main.js) points at the invocation's channel to the host (runtime/invocation-channel.ts), or at
 // the EDGEFN_TOOLBELT stub outside an invocation. Both are scoped by the platform to the function's
@@ -13,6 +14,7 @@
 // the ones it served as well (runtime/redaction.ts).
 "use strict";
 const platform = require("./platform.js");
+const orchestrator = require("./orchestrator-client.js");
 const noteSecret = (/** @type {unknown} */ key, /** @type {unknown} */ value) => platform.noteSecret(key, value);
 
 /** @typedef {typeof import("./http-client.js")} HttpClientModule */
@@ -47,6 +49,7 @@ const ErrorCodes = {
     LimitExceeded: "com.liveperson.faas.context.limit-exceeded",
     OpFailed: "com.liveperson.faas.context.op-failed",
   },
+  OrchestratorFN: orchestrator.OrchestratorCodes,
 };
 
 class SecretError extends Error {
@@ -177,17 +180,17 @@ const Toolbelt = {
   ContextServiceClient,
   LpClient: () => async () => { throw new ToolbeltUnavailableError("LpClient"); },
   MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"]),
-  OrchestratorClient: () => unavailableClient("OrchestratorClient", ["invoke"]),
+  OrchestratorClient: () => orchestrator.OrchestratorClient(),
   ConversationUtil: () => unavailableClient("ConversationUtil", ["getConversationById", "scanConversationForKeywords"]),
   GDPRUtil: () => unavailableClient("GDPRUtil", ["replaceConversationFiles"]),
   SDEUtil: () => unavailableClient("SDEUtil", ["addSDEs", "getSDEsFromConv"]),
   SFClient: () => unavailableClient("SFClient", ["connectToSalesforce"]),
 };
-const ErrorStrategy = { EXIT_ON_ERROR: "ExitOnError", CONTINUE_ON_ERROR: "ContinueOnError" };
+const ErrorStrategy = orchestrator.ErrorStrategy;
 const LpServices = {
   ACCOUNT_CONFIG_READ_ONLY: "accountConfigReadOnly", ACCOUNT_CONFIG_READ_WRITE: "accountConfigReadWrite",
   AGENT_VEP: "agentVep", ASYNC_MESSAGING: "asyncMessaging", ASYNC_MESSAGING_EN: "asyncMessagingEnt",
   AUDITLOG: "auditlog", ENG_HIST_DOMAIN: "engHistDomain", LE_DATA_REPORTING: "leDataReporting",
   MSDKGW: "msdkgw", MSG_EWT_API: "msgEwtAPI", MSG_HIST: "msgHist", PUSHER: "pusher", RTBF: "rtbf", SMT: "smt",
 };
-module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: {}, SDETypes: {}, ErrorCodes, SecretError, ContextServiceError, ToolbeltUnavailableError };
+module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: {}, SDETypes: {}, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, ToolbeltUnavailableError };
