@@ -11,7 +11,7 @@ import type { Env } from "../src/env";
 import type { RecordWithLogs } from "../src/gate/data-plane/types";
 import { scheduled } from "../src/scheduler/scheduled";
 import { countersByFunction } from "../src/services/email-report-content";
-import { MAX_ATTEMPTS, RETRY_AFTER_MS } from "../src/services/email-report-sends";
+import { LEDGER_KEEP_MS, LEDGER_PRUNE_ROWS, MAX_ATTEMPTS, RETRY_AFTER_MS } from "../src/services/email-report-sends";
 import { ACCOUNTS_PER_TICK, runEmailReports, sendDueReports } from "../src/services/email-reports";
 import { call, createLambda, deployed, env, json, newAccount, uniqueName, type TestAccount } from "./helpers/api";
 import { gateOf } from "./helpers/data-plane";
@@ -416,5 +416,23 @@ describe("sending the reports", () => {
     const mail = recordingEmail();
     await fireTick(today + 2 * HOUR, mail.env);
     expect(to(mail.sent, a)).toHaveLength(1);
+  });
+});
+
+describe("the ledger of sent reports", () => {
+  it("keeps 35 days of periods: the hourly tick deletes older rows (at most LEDGER_PRUNE_ROWS at once), newer ones stay", async () => {
+    const a = await newAccount();
+    const now = today + HOUR; // minute 0 of an hour: the tick prunes
+    const insert = (periodStart: number) =>
+      env.DB.prepare("INSERT INTO email_report_sends (account_id, kind, period_start, status, attempts, claimed_at) VALUES (?, 'Daily', ?, 'sent', 1, ?)").bind(a.accountId, periodStart, periodStart);
+    const old = Array.from({ length: LEDGER_PRUNE_ROWS + 5 }, (_, i) => now - LEDGER_KEEP_MS - (i + 1) * MINUTE);
+    const kept = [now - LEDGER_KEEP_MS + DAY, today - DAY, today - 7 * DAY];
+    await env.DB.batch([...old, ...kept].map(insert));
+    await runEmailReports(workerEnv, now + MINUTE); // not minute 0: nothing pruned
+    expect(await sendsOf(a)).toHaveLength(old.length + kept.length);
+    await runEmailReports(workerEnv, now);
+    expect(await sendsOf(a)).toHaveLength(5 + kept.length); // one pruning deletes at most LEDGER_PRUNE_ROWS
+    await runEmailReports(workerEnv, now + HOUR);
+    expect((await sendsOf(a)).map((r: { period_start: number }) => r.period_start).sort()).toEqual([...kept].sort());
   });
 });

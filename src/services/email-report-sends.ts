@@ -8,6 +8,14 @@ import type { Period } from "./email-report-periods";
 import type { Snapshot } from "./email-report-content";
 
 export const MAX_ATTEMPTS = 3;
+/**
+ * How long a period's row is kept: a report compares itself with the previous period's snapshot
+ * (a week back for a weekly one), so 35 days leave a margin; older rows only grew the table by one
+ * row per account and day for ever.
+ */
+export const LEDGER_KEEP_MS = 35 * 86_400_000;
+/** Rows deleted per pruning, at most (once an hour): a backlog drains over a few hours. */
+export const LEDGER_PRUNE_ROWS = 1_000;
 /** A failed attempt n is retried no sooner than n × this later. */
 export const RETRY_AFTER_MS = 5 * 60_000;
 
@@ -69,4 +77,13 @@ export async function releaseClaim(d1: D1Database, accountId: string, period: Pe
       ? d1.prepare(`DELETE FROM email_report_sends WHERE ${WHERE_CLAIMED}`).bind(accountId, period.kind, period.start)
       : d1.prepare(`UPDATE email_report_sends SET status = 'failed', attempts = attempts - 1, retry_at = 0 WHERE ${WHERE_CLAIMED}`).bind(accountId, period.kind, period.start);
   await stmt.run();
+}
+
+/** Deletes at most LEDGER_PRUNE_ROWS rows of periods that started LEDGER_KEEP_MS or longer before `now`; answers how many. */
+export async function pruneLedger(d1: D1Database, now: number): Promise<number> {
+  const result = await d1
+    .prepare(`DELETE FROM email_report_sends WHERE rowid IN (SELECT rowid FROM email_report_sends WHERE period_start < ? LIMIT ${LEDGER_PRUNE_ROWS})`)
+    .bind(now - LEDGER_KEEP_MS)
+    .run();
+  return result.meta.changes ?? 0;
 }

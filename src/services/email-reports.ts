@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { reportData, snapshotOf, type Snapshot } from "./email-report-content";
 import { duePeriods, type Period } from "./email-report-periods";
 import { renderReport } from "./email-report-render";
-import { claimPeriod, dueAccounts, markFailed, markSent, releaseClaim } from "./email-report-sends";
+import { claimPeriod, dueAccounts, markFailed, markSent, pruneLedger, releaseClaim } from "./email-report-sends";
 
 export const ACCOUNTS_PER_TICK = 25;
 export const SENDS_IN_FLIGHT = 4;
@@ -97,6 +97,11 @@ export async function runEmailReports(env: Env, tickMs: number): Promise<void> {
   try {
     const run = await sendDueReports(env, tickMs);
     if (run.sent > 0 || run.failed > 0) log("log", "email reports", { minute: new Date(tickMs).toISOString(), ...run });
+    // Once an hour (minute 0): the ledger's old periods go (see LEDGER_KEEP_MS).
+    if (tickMs % 3_600_000 === 0) {
+      const pruned = await pruneLedger(env.DB, tickMs);
+      if (pruned > 0) log("log", "email report ledger pruned", { rows: pruned });
+    }
   } catch (e) {
     log("error", "email reports failed", { error: String(e) });
   }
