@@ -186,6 +186,13 @@ describe("wrong passwords and lockout", () => {
     expect(await shape(await loginCall(a.accountId, ghost, PASSWORD, randomAddress()))).toEqual(lockedShape);
     // The lock is per name: another user of the account signs in.
     await signedIn(a.accountId, (await makeUser(a, ["FaaS-Developer"])).loginName);
+
+    // An Admin sees the lockout in the activity stream, once; a name no user has leaves no row.
+    const activity = await json(await call(`/api/account/${a.accountId}/activities?limit=50`, { key: a.admin }));
+    const lockouts = activity.items.filter((i: { action: string }) => i.action === "session.lockout");
+    expect(lockouts.map((i: { summary: string }) => i.summary)).toEqual([`locked user ${user.loginName} (${user.id})'s sign-in for 15 minutes after ${MAX_FAILURES} wrong passwords`]);
+    expect(JSON.stringify(activity)).not.toContain("ghost@brand.example");
+    expect(JSON.stringify(activity)).not.toContain("wrong password!");
   });
 
   it("the same limit per client address, across names and accounts; another address is not affected", async () => {
@@ -230,6 +237,9 @@ describe("wrong passwords and lockout", () => {
     const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(a, user.loginName, `guess number ${i}`, randomAddress(), now)));
     expect(outcomes.filter((o) => o === 401)).toHaveLength(MAX_FAILURES);
     expect(outcomes.filter((o) => o === 429)).toHaveLength(12 - MAX_FAILURES);
+    // Five failures ending at once make one lockout row, not five.
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE account_id = ? AND action = 'session.lockout'").bind(a.accountId).first<{ n: number }>();
+    expect(rows?.n).toBe(1);
   });
 });
 

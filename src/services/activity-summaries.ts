@@ -170,6 +170,7 @@ export const ACTIONS: Record<string, { entity: string; describe: Describe }> = {
   "session.signin": { entity: "session", describe: (r) => `signed in as ${user(r)}` },
   "session.signout": { entity: "session", describe: (r) => `signed out ${user(r)}` },
   "session.revoke": { entity: "session", describe: (r) => `ended every session of ${user(r)}` },
+  "session.lockout": { entity: "session", describe: (r) => `locked ${user(r)}'s sign-in for ${Number(r.detail.minutes) || 15} minutes after ${Number(r.detail.failures) || 5} wrong passwords` },
   "oauthclient.create": { entity: "oauth-client", describe: (r, n) => `created ${client(r, n)}` },
   "oauthclient.revoke": { entity: "oauth-client", describe: (r, n) => `revoked ${client(r, n)}` },
   "emailreport.update": {

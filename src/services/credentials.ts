@@ -8,7 +8,7 @@ import { verifyPassword } from "../crypto/password";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import { ApiError, ErrorCodes, retryLater } from "../errors";
-import { admitAttempt, forgetAttempt, throttleKeys } from "./login-throttle";
+import { LOCK_MS, MAX_FAILURES, admitAttempt, forgetAttempt, lockoutAudit, throttleKeys } from "./login-throttle";
 
 /** A login name as it is matched: case-insensitively. */
 export const loginKeyOf = (loginName: string) => loginName.normalize("NFC").toLowerCase();
@@ -42,6 +42,12 @@ export async function checkCredentials(db: Db, input: CredentialCheck, now: numb
     .where(and(eq(users.accountId, input.accountId), eq(users.loginKey, loginKey)))
     .get();
   const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
-  if (!ok || !user?.passwordHash) throw new ApiError(401, ErrorCodes.unauthorized, WRONG_CREDENTIALS);
+  if (!ok || !user?.passwordHash) {
+    if (user) {
+      const detail = { loginName: user.loginName, failures: MAX_FAILURES, minutes: LOCK_MS / 60_000 };
+      await lockoutAudit(db, keys, { accountId: input.accountId, actor: "sign-in", action: "session.lockout", target: user.id, detail }, now).run();
+    }
+    throw new ApiError(401, ErrorCodes.unauthorized, WRONG_CREDENTIALS);
+  }
   return { user: { ...user, passwordHash: user.passwordHash }, forget: () => forgetAttempt(db, keys, admission.attempt) };
 }

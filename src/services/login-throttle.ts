@@ -13,7 +13,8 @@
 // within WINDOW_MS. Attempts refused while locked are not recorded, so they do not extend it.
 import { eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { loginAttempts } from "../db/schema";
+import { auditLog, loginAttempts } from "../db/schema";
+import type { AuditEntry } from "./audit";
 
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 15 * 60_000;
@@ -57,3 +58,18 @@ export async function admitAttempt(db: Db, keys: Keys, now = Date.now()): Promis
 /** The statement that forgets a successful attempt: its reservation, and the login name's earlier failures. */
 export const forgetAttempt = (db: Db, keys: Keys, attempt: string) =>
   db.delete(loginAttempts).where(or(eq(loginAttempts.attempt, attempt), eq(loginAttempts.key, keys.user)));
+
+/**
+ * The audit row of a lockout of a user's login name, for the statement after a wrong password: it is
+ * written only if the name's failures in the window have reached MAX_FAILURES and no lockout row of
+ * the user is younger than LOCK_MS, so one lockout gives one row however many failures end at once
+ * (D1 runs the statements one at a time). An Admin then sees in the activity stream that someone is
+ * guessing; lockouts of names no user has are not written (a guesser could fill the stream).
+ */
+export function lockoutAudit(db: Db, keys: Keys, e: AuditEntry, now: number) {
+  const detail = JSON.stringify(e.detail ?? {});
+  return db.insert(auditLog).select(sql`
+    SELECT NULL, ${e.accountId}, ${e.actor}, ${e.action}, ${e.target}, ${detail}, ${now}
+    WHERE (SELECT count(*) FROM login_attempts WHERE key = ${keys.user} AND at > ${now - WINDOW_MS}) >= ${MAX_FAILURES}
+      AND NOT EXISTS (SELECT 1 FROM audit_log WHERE account_id = ${e.accountId} AND action = ${e.action} AND target = ${e.target} AND at > ${now - LOCK_MS})`);
+}
