@@ -63,8 +63,8 @@ export async function expectAccessible(page, what) {
 
 /**
  * A full-page screenshot into test-results/console/. A value shown once (a new key, a client
- * secret, an invitation token: the console marks its field data-secret) is painted over, so no
- * credential lands in an image, even of a throwaway platform.
+ * secret, an invitation token) and a secret value being typed are painted over (the console marks
+ * their fields data-secret), so no credential lands in an image, even of a throwaway platform.
  */
 export async function screenshot(page, testInfo, name) {
   mkdirSync(SHOTS, { recursive: true });

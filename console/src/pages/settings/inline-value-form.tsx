@@ -40,6 +40,8 @@ export function InlineValueForm({ id, label, initial = "", secret, multiline, su
     ref: field,
     value,
     autocomplete: secret ? "off" : undefined,
+    // A secret's value is painted over in the tests' screenshots (console/test/fixtures.mjs).
+    "data-secret": secret ? true : undefined,
     spellcheck: false,
     "aria-describedby": `${id}-error`,
     "aria-invalid": error ? ("true" as const) : undefined,

@@ -57,6 +57,7 @@ function SecretAdd({ onAdded }: { onAdded: (key: string) => void }) {
     value,
     autocomplete: "off",
     spellcheck: false,
+    "data-secret": true, // painted over in the tests' screenshots (console/test/fixtures.mjs)
     "aria-describedby": "sec-value-hint sec-value-error",
     "aria-invalid": at("value") ? ("true" as const) : undefined,
     onInput: (e: { currentTarget: { value: string } }) => setValue(e.currentTarget.value),
