@@ -17,6 +17,12 @@ export interface Env {
    * only a loopback Host is named (api/domain.ts); required on Cloudflare (scripts/deploy.mjs).
    */
   PUBLIC_HOST?: string;
+  /**
+   * LivePerson's CSDS (service discovery) that Toolbelt.LpClient asks for a service's host: a host
+   * name (https) or an origin with its scheme (tests point it at a loopback http server). Default
+   * api.liveperson.net (wrangler.toml [vars]).
+   */
+  CSDS_HOST?: string;
   /** Wall-clock limit of one invocation, in ms (LivePerson: 30 s). */
   INVOKE_TIMEOUT_MS?: string;
   /** Largest accepted invocation body, in bytes (default 1 MiB). */

@@ -8,6 +8,9 @@
 //   /<anything>/delay?ms=<n>                     answers 200 after n ms (at most 5,000)
 //   /<anything>/services/data/<v>/query?q=...   a fake Salesforce: one Account record
 //   POST /<anything>/services/oauth2/token       its OAuth 2.0 password login (instance: /<anything>)
+//   /api/account/<id>/service/baseURI.json       a fake LivePerson CSDS: msgHist and asyncMessagingEnt
+//                                                are this server (as 127.0.0.1:<port>), agentVep is
+//                                                localhost:<port> (a host tests do not allow-list)
 //   anything else                                200 JSON {method, url, headers, body}
 //   /_hits?tag=<text>                            the recorded requests whose URL contains <text>
 //   /_reset                                      forgets the recorded requests
@@ -117,6 +120,14 @@ export default async function setup(project: TestProject) {
         return send(res, 302, "again", { location: `${next.pathname}${next.search}` });
       }
       return send(res, 200, { done: true, url: req.url });
+    }
+    // A fake LivePerson CSDS for LpClient's tests; the fake LivePerson APIs are the echo below.
+    const csds = /^\/api\/account\/([^/]+)\/service\/baseURI\.json$/.exec(url.pathname);
+    if (csds && req.method === "GET") {
+      const account = decodeURIComponent(csds[1]!);
+      const port = String(req.headers.host ?? "").split(":").pop();
+      const at = (service: string, host: string) => ({ service, account, baseURI: `${host}:${port}` });
+      return send(res, 200, { baseURIs: [at("msgHist", "127.0.0.1"), at("asyncMessagingEnt", "127.0.0.1"), at("agentVep", "localhost")] });
     }
     if (last === "status") return send(res, Number(url.searchParams.get("code") ?? 200), "status");
     // A fake Salesforce REST API for the libraries' tests (jsforce's conn.query).

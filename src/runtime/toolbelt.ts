@@ -93,6 +93,17 @@ export class ToolbeltService {
     return this.settle("context", (a) => context.listSessions(this.env, a, ns));
   }
 
+  // ------------------------------------------------------------------ LpClient
+
+  /**
+   * Where LpClient finds LivePerson's CSDS: platform configuration, not a secret. The isolate makes
+   * the requests itself (through its fetch and the allow-list); the host only says where to go.
+   */
+  async lpClientSettings(): Promise<ToolbeltResult<{ csdsOrigin: string }>> {
+    if (!this.scope) return { ok: false, code: "com.liveperson.faas.csds.domain.not-found", message: "Toolbelt stub without an account" };
+    return { ok: true, value: { csdsOrigin: csdsOrigin(this.env.CSDS_HOST) } };
+  }
+
   // ------------------------------------------------------------------ plumbing
 
   private async settle<T>(family: Family, op: (accountId: string, lambdaUuid: string) => Promise<T>): Promise<ToolbeltResult<T>> {
@@ -116,12 +127,19 @@ export class ToolbeltService {
   }
 }
 
+/** CSDS_HOST as an origin: a bare host name means https; a value with a scheme is kept as it is. */
+export function csdsOrigin(configured: string | undefined): string {
+  const value = (configured ?? "").trim() || "api.liveperson.net";
+  return /^https?:\/\//i.test(value) ? value.replace(/\/+$/, "") : `https://${value}`;
+}
+
 /** The methods brand code may call (ToolbeltService's public ones). */
 export const TOOLBELT_METHODS = new Set([
   "readSecret", "updateSecret",
   "createNamespace", "deleteNamespace", "getListOfNamespaces", "setPropertiesInNamespace", "updatePropertiesInNamespace",
   "getAllPropertiesInSession", "getSelectedPropertiesInSession", "getPropertyInSession", "deletePropertyInSession",
   "deleteSession", "getListOfSessions",
+  "lpClientSettings",
 ] as const);
 export type ToolbeltMethod = typeof TOOLBELT_METHODS extends Set<infer M> ? M : never;
 
@@ -189,6 +207,9 @@ export class Toolbelt extends WorkerEntrypoint<Env, ToolbeltProps> {
   }
   getListOfSessions(...args: unknown[]) {
     return callToolbelt(this.service(), "getListOfSessions", args);
+  }
+  lpClientSettings() {
+    return this.service().lpClientSettings();
   }
 
   /**

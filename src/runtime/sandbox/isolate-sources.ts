@@ -9,6 +9,8 @@ import platformModule from "./isolate/platform.js";
 import toolbeltModule from "./isolate/toolbelt.js";
 import httpClientModule from "./isolate/http-client.js";
 import orchestratorClientModule from "./isolate/orchestrator-client.js";
+import lpClientModule from "./isolate/lp-client.js";
+import oauth1Module from "./isolate/oauth1.js";
 
 const text = (module: unknown) => module as unknown as string;
 
@@ -18,6 +20,8 @@ export const PLATFORM_SOURCE = text(platformModule);
 export const TOOLBELT_SOURCE = text(toolbeltModule);
 export const HTTP_CLIENT_SOURCE = text(httpClientModule);
 export const ORCHESTRATOR_CLIENT_SOURCE = text(orchestratorClientModule);
+export const LP_CLIENT_SOURCE = text(lpClientModule);
+export const OAUTH1_SOURCE = text(oauth1Module);
 
 /** The names brand code requires the toolbelt by (LivePerson's V1 and V2 names, and edgefn's own). */
 export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "core-functions-toolbelt", "edgefn-toolbelt"] as const;

@@ -3,7 +3,8 @@
 // CommonJS, loaded by the Worker Loader as text (worker-code.ts). Clients that the platform cannot
 // serve yet answer with a clear error instead of pretending to work.
 //
-// OrchestratorClient lives in orchestrator-client.js (its own module, with its own header).
+// OrchestratorClient lives in orchestrator-client.js, LpClient in lp-client.js (their own modules,
+// with their own headers).
 // SecretClient and ContextServiceClient call the platform through platform.js, which the wrapper
 // (main.js) points at the invocation's channel to the host (runtime/invocation-channel.ts), or at
 // the EDGEFN_TOOLBELT stub outside an invocation. Both are scoped by the platform to the function's
@@ -15,6 +16,7 @@
 "use strict";
 const platform = require("./platform.js");
 const orchestrator = require("./orchestrator-client.js");
+const lpClient = require("./lp-client.js");
 const noteSecret = (/** @type {unknown} */ key, /** @type {unknown} */ value) => platform.noteSecret(key, value);
 
 /** @typedef {typeof import("./http-client.js")} HttpClientModule */
@@ -50,6 +52,8 @@ const ErrorCodes = {
     OpFailed: "com.liveperson.faas.context.op-failed",
   },
   OrchestratorFN: orchestrator.OrchestratorCodes,
+  Csds: { DomainNotFound: lpClient.LpClientCodes.CsdsDomainNotFound },
+  LpClient: { GetCredentialsFailure: lpClient.LpClientCodes.GetCredentialsFailure },
 };
 
 class SecretError extends Error {
@@ -178,7 +182,7 @@ const Toolbelt = {
     // @ts-expect-error -- in the isolate http-client.js is the module "toolbelt-http.js" (worker-code.ts); tsc knows only the file
     require("./toolbelt-http.js").HTTPClient(...args)),
   ContextServiceClient,
-  LpClient: () => async () => { throw new ToolbeltUnavailableError("LpClient"); },
+  LpClient: () => lpClient.LpClient(),
   MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"]),
   OrchestratorClient: () => orchestrator.OrchestratorClient(),
   ConversationUtil: () => unavailableClient("ConversationUtil", ["getConversationById", "scanConversationForKeywords"]),
@@ -193,4 +197,4 @@ const LpServices = {
   AUDITLOG: "auditlog", ENG_HIST_DOMAIN: "engHistDomain", LE_DATA_REPORTING: "leDataReporting",
   MSDKGW: "msdkgw", MSG_EWT_API: "msgEwtAPI", MSG_HIST: "msgHist", PUSHER: "pusher", RTBF: "rtbf", SMT: "smt",
 };
-module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: {}, SDETypes: {}, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, ToolbeltUnavailableError };
+module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: {}, SDETypes: {}, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, LpClientError: lpClient.LpClientError, ToolbeltUnavailableError };
