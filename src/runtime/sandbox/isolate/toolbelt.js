@@ -32,9 +32,12 @@ const noteSecret = (/** @type {unknown} */ key, /** @type {unknown} */ value) =>
  */
 
 class ToolbeltUnavailableError extends Error {
-  /** @param {string} client */
-  constructor(client) {
-    super("Toolbelt." + client + " is not available on this edgefn version yet");
+  /**
+   * @param {string} client
+   * @param {string} [why] the reason and the alternative, where there is one
+   */
+  constructor(client, why) {
+    super("Toolbelt." + client + " is not available " + (why || "on this edgefn version yet"));
     this.name = "ToolbeltUnavailableError";
   }
 }
@@ -168,14 +171,20 @@ function ContextServiceClient(config) {
 /**
  * @param {string} client
  * @param {string[]} methods
+ * @param {string} [why]
  * @returns {Record<string, () => Promise<never>>}
  */
-function unavailableClient(client, methods) {
+function unavailableClient(client, methods, why) {
   /** @type {Record<string, () => Promise<never>>} */
   const api = {};
-  for (const m of methods) api[m] = async () => { throw new ToolbeltUnavailableError(client); };
+  for (const m of methods) api[m] = async () => { throw new ToolbeltUnavailableError(client, why); };
   return api;
 }
+
+// A Worker presents a client certificate only through an mtls_certificates binding, fixed when the
+// platform is deployed: one chosen by a function at run time (LivePerson's ClientTLS) cannot be used.
+const MTLS_WHY = "on edgefn: a Cloudflare Worker cannot present a client certificate chosen at run time. " +
+  "The alternative is an mTLS certificate binding (Cloudflare's mtls_certificates) configured by the platform's operator for the partner's host";
 const Toolbelt = {
   SecretClient,
   HTTPClient: /** @type {HttpClientModule["HTTPClient"]} */ ((...args) =>
@@ -183,7 +192,7 @@ const Toolbelt = {
     require("./toolbelt-http.js").HTTPClient(...args)),
   ContextServiceClient,
   LpClient: () => lpClient.LpClient(),
-  MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"]),
+  MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"], MTLS_WHY),
   OrchestratorClient: () => orchestrator.OrchestratorClient(),
   ConversationUtil: () => unavailableClient("ConversationUtil", ["getConversationById", "scanConversationForKeywords"]),
   GDPRUtil: () => unavailableClient("GDPRUtil", ["replaceConversationFiles"]),
