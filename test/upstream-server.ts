@@ -8,9 +8,11 @@
 //   /<anything>/delay?ms=<n>                     answers 200 after n ms (at most 5,000)
 //   /<anything>/services/data/<v>/query?q=...   a fake Salesforce: one Account record
 //   POST /<anything>/services/oauth2/token       its OAuth 2.0 password login (instance: /<anything>)
-//   /api/account/<id>/service/baseURI.json       a fake LivePerson CSDS: msgHist and asyncMessagingEnt
-//                                                are this server (as 127.0.0.1:<port>), agentVep is
-//                                                localhost:<port> (a host tests do not allow-list)
+//   /api/account/<id>/service/baseURI.json       a fake LivePerson CSDS: msgHist, asyncMessagingEnt and
+//                                                smt are this server (as 127.0.0.1:<port>), agentVep
+//                                                is localhost:<port> (a host tests do not allow-list)
+//   POST .../conversations/conversation/search   a fake Messaging Interactions API: conversation
+//                                                "missing" has no records, any other one the sample
 //   anything else                                200 JSON {method, url, headers, body}
 //   /_hits?tag=<text>                            the recorded requests whose URL contains <text>
 //   /_reset                                      forgets the recorded requests
@@ -88,6 +90,17 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/** One conversation record of LivePerson's Messaging Interactions API (the fields the toolbelt reads). */
+function sampleConversation(conversationId: string) {
+  const message = (text: string, sentBy: string, timeL: number) => ({ type: "TEXT_PLAIN", messageData: { msg: { text } }, sentBy, timeL });
+  return {
+    info: { conversationId, status: "CLOSE" },
+    messageRecords: [message("Hello, I need a REFUND please", "Consumer", 1_700_000_000_000), message("Sure, refund started; anything else?", "Agent", 1_700_000_001_000), message("no thanks", "Consumer", 1_700_000_002_000)],
+    sdes: { events: [{ sdeType: "PERSONAL_INFO", serverTimeStamp: "1700000005000" }, { sdeType: "CUSTOMER_INFO", serverTimeStamp: "1700000001000" }] },
+    unAuthSdes: { events: [{ sdeType: "SERVICE_ACTIVITY", serverTimeStamp: "1700000009000" }, { sdeType: "CART_STATUS", serverTimeStamp: "1700000003000" }] },
+  };
+}
+
 export default async function setup(project: TestProject) {
   const hits: Hit[] = [];
   const sockets = new Set<Socket>();
@@ -127,7 +140,12 @@ export default async function setup(project: TestProject) {
       const account = decodeURIComponent(csds[1]!);
       const port = String(req.headers.host ?? "").split(":").pop();
       const at = (service: string, host: string) => ({ service, account, baseURI: `${host}:${port}` });
-      return send(res, 200, { baseURIs: [at("msgHist", "127.0.0.1"), at("asyncMessagingEnt", "127.0.0.1"), at("agentVep", "localhost")] });
+      return send(res, 200, { baseURIs: [at("msgHist", "127.0.0.1"), at("asyncMessagingEnt", "127.0.0.1"), at("smt", "127.0.0.1"), at("agentVep", "localhost")] });
+    }
+    if (url.pathname.endsWith("/conversations/conversation/search") && req.method === "POST") {
+      const asked = JSON.parse(body || "{}") as { conversationId?: string; contentToRetrieve?: string[] };
+      if (asked.conversationId === "missing") return send(res, 200, { _metadata: { count: 0 }, conversationHistoryRecords: [] });
+      return send(res, 200, { _metadata: { count: 1, asked }, conversationHistoryRecords: [sampleConversation(asked.conversationId ?? "")] });
     }
     if (last === "status") return send(res, Number(url.searchParams.get("code") ?? 200), "status");
     // A fake Salesforce REST API for the libraries' tests (jsforce's conn.query).

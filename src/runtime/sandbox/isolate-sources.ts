@@ -11,6 +11,7 @@ import httpClientModule from "./isolate/http-client.js";
 import orchestratorClientModule from "./isolate/orchestrator-client.js";
 import lpClientModule from "./isolate/lp-client.js";
 import oauth1Module from "./isolate/oauth1.js";
+import conversationUtilModule from "./isolate/conversation-util.js";
 
 const text = (module: unknown) => module as unknown as string;
 
@@ -22,6 +23,7 @@ export const HTTP_CLIENT_SOURCE = text(httpClientModule);
 export const ORCHESTRATOR_CLIENT_SOURCE = text(orchestratorClientModule);
 export const LP_CLIENT_SOURCE = text(lpClientModule);
 export const OAUTH1_SOURCE = text(oauth1Module);
+export const CONVERSATION_UTIL_SOURCE = text(conversationUtilModule);
 
 /** The names brand code requires the toolbelt by (LivePerson's V1 and V2 names, and edgefn's own). */
 export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "core-functions-toolbelt", "edgefn-toolbelt"] as const;

@@ -1,7 +1,7 @@
 import { sha256Hex } from "../../crypto/hash";
 import { libraryHashes, libraryModules, notGiven } from "../libraries/catalog";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
-import { HTTP_CLIENT_SOURCE, LP_CLIENT_SOURCE, OAUTH1_SOURCE, ORCHESTRATOR_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
+import { CONVERSATION_UTIL_SOURCE, HTTP_CLIENT_SOURCE, LP_CLIENT_SOURCE, OAUTH1_SOURCE, ORCHESTRATOR_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
 
 /** What the loader needs to know about one deployable version of a function. */
 export interface SandboxSpec {
@@ -34,7 +34,7 @@ let platformHash: Promise<string> | undefined;
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables" | "libraries">): Promise<string> {
-  platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE + ORCHESTRATOR_CLIENT_SOURCE + LP_CLIENT_SOURCE + OAUTH1_SOURCE + TOOLBELT_ALIAS_SOURCE + notGiven("*"));
+  platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE + ORCHESTRATOR_CLIENT_SOURCE + LP_CLIENT_SOURCE + OAUTH1_SOURCE + CONVERSATION_UTIL_SOURCE + TOOLBELT_ALIAS_SOURCE + notGiven("*"));
   // The libraries by name and content (hashed by their build), so a new version of one is a new
   // isolate; left out when there are none, so such a function's hash depends on nothing more.
   const libraries = libraryHashes(spec.libraries ?? []);
@@ -69,6 +69,7 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
       "orchestrator-client.js": { cjs: ORCHESTRATOR_CLIENT_SOURCE },
       "lp-client.js": { cjs: LP_CLIENT_SOURCE },
       "oauth1.js": { cjs: OAUTH1_SOURCE },
+      "conversation-util.js": { cjs: CONVERSATION_UTIL_SOURCE },
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
       // One toolbelt under each of its names: the others re-export the first, so all are one instance.
       ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, i === 0 ? toolbelt : { cjs: TOOLBELT_ALIAS_SOURCE }])),

@@ -3,8 +3,8 @@
 // CommonJS, loaded by the Worker Loader as text (worker-code.ts). Clients that the platform cannot
 // serve yet answer with a clear error instead of pretending to work.
 //
-// OrchestratorClient lives in orchestrator-client.js, LpClient in lp-client.js (their own modules,
-// with their own headers).
+// OrchestratorClient lives in orchestrator-client.js, LpClient in lp-client.js, ConversationUtil and
+// SDEUtil in conversation-util.js (their own modules, with their own headers).
 // SecretClient and ContextServiceClient call the platform through platform.js, which the wrapper
 // (main.js) points at the invocation's channel to the host (runtime/invocation-channel.ts), or at
 // the EDGEFN_TOOLBELT stub outside an invocation. Both are scoped by the platform to the function's
@@ -17,6 +17,7 @@
 const platform = require("./platform.js");
 const orchestrator = require("./orchestrator-client.js");
 const lpClient = require("./lp-client.js");
+const conversations = require("./conversation-util.js");
 const noteSecret = (/** @type {unknown} */ key, /** @type {unknown} */ value) => platform.noteSecret(key, value);
 
 /** @typedef {typeof import("./http-client.js")} HttpClientModule */
@@ -57,6 +58,7 @@ const ErrorCodes = {
   OrchestratorFN: orchestrator.OrchestratorCodes,
   Csds: { DomainNotFound: lpClient.LpClientCodes.CsdsDomainNotFound },
   LpClient: { GetCredentialsFailure: lpClient.LpClientCodes.GetCredentialsFailure },
+  ConversationUtil: { ConversationNotFound: conversations.ConversationUtilCodes.ConversationNotFound },
 };
 
 class SecretError extends Error {
@@ -194,9 +196,9 @@ const Toolbelt = {
   LpClient: () => lpClient.LpClient(),
   MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"], MTLS_WHY),
   OrchestratorClient: () => orchestrator.OrchestratorClient(),
-  ConversationUtil: () => unavailableClient("ConversationUtil", ["getConversationById", "scanConversationForKeywords"]),
+  ConversationUtil: () => conversations.ConversationUtil(),
   GDPRUtil: () => unavailableClient("GDPRUtil", ["replaceConversationFiles"]),
-  SDEUtil: () => unavailableClient("SDEUtil", ["addSDEs", "getSDEsFromConv"]),
+  SDEUtil: () => conversations.SDEUtil(),
   SFClient: () => unavailableClient("SFClient", ["connectToSalesforce"]),
 };
 const ErrorStrategy = orchestrator.ErrorStrategy;
@@ -206,4 +208,4 @@ const LpServices = {
   AUDITLOG: "auditlog", ENG_HIST_DOMAIN: "engHistDomain", LE_DATA_REPORTING: "leDataReporting",
   MSDKGW: "msdkgw", MSG_EWT_API: "msgEwtAPI", MSG_HIST: "msgHist", PUSHER: "pusher", RTBF: "rtbf", SMT: "smt",
 };
-module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: {}, SDETypes: {}, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, LpClientError: lpClient.LpClientError, ToolbeltUnavailableError };
+module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: conversations.ConversationContentTypes, SDETypes: conversations.SDETypes, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, LpClientError: lpClient.LpClientError, ConversationUtilError: conversations.ConversationUtilError, ToolbeltUnavailableError };
