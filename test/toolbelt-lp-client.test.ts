@@ -1,6 +1,8 @@
 // Toolbelt.LpClient() from brand code, against a fake CSDS and a fake LivePerson API on loopback
 // (test/upstream-server.ts): CSDS discovery, OAuth 1.0a signing with the account's own app key,
 // LivePerson's error codes, and the allow-list for both hosts (sandbox/isolate/lp-client.js).
+import { createHmac } from "node:crypto";
+import OAuth from "oauth-1.0a";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { call, createSecret, deployed, env, json, newAccount, storedInvocation, testInvoke, type TestAccount } from "./helpers/api";
 
@@ -76,12 +78,17 @@ describe("Toolbelt.LpClient", () => {
     expect(result.failed, JSON.stringify(result)).toBeUndefined();
     const first = result.first;
     expect(first.method).toBe("POST");
-    expect(first.url).toBe(`/${tag}/messaging_history/api/account/${a.accountId}/conversations/search?v=2&offset=0+%26+more`);
+    expect(first.url).toBe(`/${tag}/messaging_history/api/account/${a.accountId}/conversations/search?v=2&offset=0%20%26%20more`);
     expect(JSON.parse(first.body)).toEqual({ status: ["CLOSE"] });
 
     const { fields, signature } = await expectedSignature("POST", `${UP}${first.url}`, first.headers.authorization, key);
     expect(fields).toMatchObject({ oauth_consumer_key: key.consumerKey, oauth_token: key.token, oauth_signature_method: "HMAC-SHA1", oauth_version: "1.0" });
     expect(fields.oauth_signature).toBe(signature);
+    // The bundled library oauth-1.0a, given the same nonce and timestamp, signs the same.
+    const lib = new OAuth({ consumer: { key: key.consumerKey, secret: key.consumerSecret }, signature_method: "HMAC-SHA1", hash_function: (base, k) => createHmac("sha1", k).update(base).digest("base64") });
+    lib.getNonce = () => fields.oauth_nonce!;
+    lib.getTimeStamp = () => Number(fields.oauth_timestamp);
+    expect(lib.authorize({ url: `${UP}${first.url}`, method: "POST" }, { key: key.token, secret: key.tokenSecret }).oauth_signature).toBe(fields.oauth_signature);
     const again = await expectedSignature("GET", `${UP}${result.second.url}`, result.second.headers.authorization, key);
     expect(again.fields.oauth_signature).toBe(again.signature);
     expect(again.fields.oauth_nonce).not.toBe(fields.oauth_nonce);

@@ -152,6 +152,9 @@ async function lpRequest(service, path, options = {}) {
       for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
     }
   }
+  // A space as %20, never "+": OAuth 1.0a signers disagree on what "+" in a query means (RFC 5849
+  // says a space, some libraries keep a plus), and %20 means a space to all of them.
+  url.search = url.search.replace(/\+/g, "%20");
   delete o.qs;
   delete o.baseUrl;
   delete o.url;
