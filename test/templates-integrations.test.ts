@@ -2,7 +2,7 @@
 // {templateId}, deployed and invoked with its own sample payload. Salesforce runs against the fake
 // Salesforce of test/upstream-server.ts on loopback, reached through Egress and the allow-list.
 import { describe, expect, inject, it } from "vitest";
-import { call, createSecret, deploy, invoke, json, newAccount, uniqueName, wireStatus, type TestAccount } from "./helpers/api";
+import { call, createSecret, deploy, env, invoke, json, newAccount, uniqueName, wireStatus, type TestAccount } from "./helpers/api";
 
 const PORT = inject("upstreamPort");
 const UP = `http://127.0.0.1:${PORT}`;
@@ -186,5 +186,44 @@ describe("Third-Party Bots hook templates", () => {
     const minor = await run(a, lambda.uuid, { headers: [], payload: { ...sample, error: { code: "com.liveperson.bot-connectors-worker.error.aivendor.faas.parse-message.malformed-alternative-intents", message: "bad intents" } } });
     expect(minor.body).toMatchObject({ outage: false, alerted: false });
     expect(await hits(tag)).toHaveLength(1);
+  });
+});
+
+describe("Keyword Scanner template", () => {
+  it("reads the ended conversation through CSDS and the MI API (fakes), answers the hits, and without the app key says what to store", async () => {
+    const vars = env as unknown as { CSDS_HOST?: string };
+    const saved = vars.CSDS_HOST;
+    vars.CSDS_HOST = UP;
+    try {
+      const a = await newAccount();
+      await allowUpstream(a);
+      const lambda = await deployedFrom(a, "keyword-scanner");
+      expect(lambda.eventId).toBe("controllerbot_messaging_conversation_end");
+
+      const missing = await run(a, lambda.uuid, lambda.samplePayload);
+      expect(missing.status, missing.text).toBe(901);
+      expect(missing.text).toContain("No LivePerson app key");
+      expect(missing.text).toContain("lp-faas-default-app-key");
+
+      const key = { consumerKey: "ck-kw", consumerSecret: "cs-kw-secret", token: "tk-kw", tokenSecret: "ts-kw-secret" };
+      await createSecret(a, "lp-faas-default-app-key", JSON.stringify(key), "json");
+      const out = await run(a, lambda.uuid, lambda.samplePayload);
+      expect(out.status, out.text).toBe(200);
+      // The fake MI API's sample conversation, scanned for the template's default keywords.
+      expect(out.body).toEqual([
+        { message: "Hello, I need a REFUND please", sentTimestamp: 1_700_000_000_000, sentBy: "Consumer", tag: "keywordRef:refund" },
+        { message: "Sure, refund started; anything else?", sentTimestamp: 1_700_000_001_000, sentBy: "Agent", tag: "keywordRef:refund" },
+      ]);
+      const search = (await hits(`/messaging_history/api/account/${a.accountId}/conversations/conversation/search`)).at(-1)!;
+      expect(JSON.parse(search.body)).toEqual({ conversationId: lambda.samplePayload.payload.general.convId, contentToRetrieve: ["messageRecords"] });
+      expect(search.headers.authorization).toMatch(/^OAuth .*oauth_consumer_key="ck-kw"/);
+
+      // An end event without a conversation id answers no hits rather than failing.
+      const empty = await run(a, lambda.uuid, { headers: [], payload: {} });
+      expect(empty.status, empty.text).toBe(200);
+      expect(empty.body).toEqual([]);
+    } finally {
+      vars.CSDS_HOST = saved;
+    }
   });
 });

@@ -1,9 +1,9 @@
 // Function templates (LivePerson Functions §8.4): the catalogue GET /templates lists, and what
 // creating a function with {templateId} takes from one (code, event, sample payload).
 //
-// Left out of LivePerson's list, because edgefn cannot run them as shipped yet:
-//   - Keyword Scanner (Messaging Conversation End): needs Toolbelt.ConversationUtil;
-//   - Replace Files for Conversation (Messaging Conversation End): needs Toolbelt.GDPRUtil.
+// Left out of LivePerson's list, because edgefn cannot run it as shipped yet: Replace Files for
+// Conversation (Messaging Conversation End), which needs Toolbelt.GDPRUtil. (Keyword Scanner, on the
+// same event, runs on Toolbelt.ConversationUtil: templates/messaging.ts.)
 // Added beyond LivePerson's list: one template per Third-Party Bots hook (pre, post, error), whose
 // payload shapes edgefn chose (templates/bot-hooks.ts says why).
 import type { z } from "@hono/zod-openapi";

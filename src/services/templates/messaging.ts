@@ -3,9 +3,11 @@
 // {type: "closeConversation"}; [] does nothing. One function serves every conversation event mapped
 // to its function event, so each template looks at general.cbotEventType first.
 //
-// Left out: LivePerson's "Keyword Scanner" and "Replace Files for Conversation" (Conversation End)
-// templates: they need Toolbelt.ConversationUtil / GDPRUtil, which edgefn does not serve; and
-// "Messaging Consumer Step Up", whose event id is not published (events-catalogue.ts).
+// Also here: LivePerson's "Keyword Scanner" (Conversation End), which reads the ended conversation
+// through Toolbelt.ConversationUtil and answers the keyword hits.
+// Left out: "Replace Files for Conversation" (Conversation End), which needs Toolbelt.GDPRUtil, which
+// edgefn does not serve yet; and "Messaging Consumer Step Up", whose event id is not published
+// (events-catalogue.ts).
 import { SAMPLE_CONVERSATION_ID as CONV_ID, SAMPLE_START_MS as STARTED, sample, type SamplePayload, type Template } from "./template";
 
 // The commands every template's comment explains once, so a brand reading any of them knows them all.
@@ -217,4 +219,66 @@ const ttr = controllerBotTemplate({
   }),
 });
 
-export const MESSAGING_TEMPLATES: Template[] = [newConversation, conversationEnd, conversationIdle, conversationRouting, lineInOffHours, participantsChange, ttr];
+// LivePerson's "Keyword Scanner": the same event as Conversation End (an account binds one of the
+// two), but it reads the conversation back through ConversationUtil (LpClient: CSDS + the app key in
+// the secret lp-faas-default-app-key) and answers its keyword hits instead of commands.
+const keywordScanner: Template = {
+  templateId: "keyword-scanner",
+  name: "Keyword Scanner",
+  eventId: "controllerbot_messaging_conversation_end",
+  description: "Scans the ended conversation's messages for keywords (KEYWORDS) with ConversationUtil.",
+  code: String.raw`async function lambda(input, callback) {
+  // Fired when a conversation ends: reads the conversation back from the Messaging Interactions API
+  // with Toolbelt.ConversationUtil and answers the messages that contain one of the keywords:
+  //   [{ message, sentTimestamp, sentBy, tag: "keywordRef:<keyword>" }, ...]
+  // Each hit is logged too. The hits carry no "type", so the Controller Bot sends nothing for them.
+  //
+  // Keywords: the KEYWORDS environment variable (comma-separated, e.g. "refund,cancel") or the list
+  // below. Matching is case-insensitive and finds a keyword inside longer words too.
+  // Needs: the account's LivePerson app key as a secret of type json named lp-faas-default-app-key,
+  //   { "consumerKey": "...", "consumerSecret": "...", "token": "...", "tokenSecret": "..." }
+  // (an API key with the Messaging Interactions API's read permission), and the Messaging History
+  // domain CSDS names for the account on the domain allow-list.
+  const { Toolbelt, ConversationContentTypes } = require("lp-faas-toolbelt");
+  const DEFAULT_KEYWORDS = ["refund", "cancel", "complaint", "manager"];
+
+  const payload = input.payload || {};
+  const general = payload.general || {};
+  const conversationId = general.convId || payload.conversationId;
+  const keywords = process.env.KEYWORDS
+    ? process.env.KEYWORDS.split(",").map((k) => k.trim()).filter((k) => k !== "")
+    : DEFAULT_KEYWORDS;
+  if (!conversationId) {
+    console.warn("No conversation id in payload.general.convId: nothing to scan");
+    callback(null, []);
+    return;
+  }
+
+  const conversationUtil = Toolbelt.ConversationUtil();
+  let conversation;
+  try {
+    conversation = await conversationUtil.getConversationById(conversationId, [ConversationContentTypes.MESSAGE_RECORDS]);
+  } catch (error) {
+    if (error.code === "com.liveperson.faas.lp-client.get-credentials-failure") {
+      callback(new Error("No LivePerson app key: add a secret of type json named lp-faas-default-app-key holding " +
+        '{ "consumerKey", "consumerSecret", "token", "tokenSecret" } (' + error.message + ")"));
+    } else if (error.code === "com.liveperson.faas.conversation-util.conversation.not-found") {
+      console.warn("Conversation not found (yet) in the Messaging Interactions API", { conversationId: conversationId });
+      callback(null, []);
+    } else {
+      // A refused or unreachable host usually means the Messaging History domain is not allow-listed.
+      callback(new Error("Could not read conversation " + conversationId + ": " + (error.code ? error.code + ": " : "") + error.message));
+    }
+    return;
+  }
+
+  const hits = conversationUtil.scanConversationForKeywords(conversation, keywords);
+  for (const hit of hits) console.info("Keyword found", { conversationId: conversationId, tag: hit.tag, sentBy: hit.sentBy, sentTimestamp: hit.sentTimestamp });
+  console.info("Keyword scan done", { conversationId: conversationId, keywords: keywords.length, hits: hits.length });
+  callback(null, hits);
+}
+`,
+  samplePayload: controllerBotPayload("CONSUMER_END_CONVERSATION", { end: { closeReason: "CONSUMER" } }, { newConvState: "CLOSE" }),
+};
+
+export const MESSAGING_TEMPLATES: Template[] = [newConversation, conversationEnd, keywordScanner, conversationIdle, conversationRouting, lineInOffHours, participantsChange, ttr];
