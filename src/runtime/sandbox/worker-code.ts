@@ -27,6 +27,22 @@ const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda
 // The toolbelt's other names re-export its first, so that all of them are one module instance.
 const TOOLBELT_ALIAS_SOURCE = `module.exports = require(${JSON.stringify(TOOLBELT_MODULE_NAMES[0])});\n`;
 
+// The platform's own modules of every isolate, under the names they are required by. One table
+// serves both the modules map and the platform hash, so a module added here is always hashed too
+// (the two were separate lists that each new module had to be added to).
+const PLATFORM_MODULES: Record<string, string | { cjs: string }> = {
+  "main.js": WRAPPER_SOURCE,
+  "values.js": VALUES_SOURCE,
+  "platform.js": { cjs: PLATFORM_SOURCE },
+  "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
+  "orchestrator-client.js": { cjs: ORCHESTRATOR_CLIENT_SOURCE },
+  "lp-client.js": { cjs: LP_CLIENT_SOURCE },
+  "oauth1.js": { cjs: OAUTH1_SOURCE },
+  "conversation-util.js": { cjs: CONVERSATION_UTIL_SOURCE },
+  // One toolbelt under each of its names: the others re-export the first, so all are one instance.
+  ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, { cjs: i === 0 ? TOOLBELT_SOURCE : TOOLBELT_ALIAS_SOURCE }])),
+};
+
 // The platform modules' text is part of every isolate's hash, so a changed wrapper never reuses an
 // isolate built with the old one. Computed once, on first use (not at global scope, where a Worker
 // may not start asynchronous work).
@@ -34,7 +50,7 @@ let platformHash: Promise<string> | undefined;
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables" | "libraries">): Promise<string> {
-  platformHash ??= sha256Hex(WRAPPER_SOURCE + VALUES_SOURCE + PLATFORM_SOURCE + TOOLBELT_SOURCE + HTTP_CLIENT_SOURCE + ORCHESTRATOR_CLIENT_SOURCE + LP_CLIENT_SOURCE + OAUTH1_SOURCE + CONVERSATION_UTIL_SOURCE + TOOLBELT_ALIAS_SOURCE + notGiven("*"));
+  platformHash ??= sha256Hex(JSON.stringify(PLATFORM_MODULES) + notGiven("*"));
   // The libraries by name and content (hashed by their build), so a new version of one is a new
   // isolate; left out when there are none, so such a function's hash depends on nothing more.
   const libraries = libraryHashes(spec.libraries ?? []);
@@ -56,23 +72,13 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
   const props = { accountId: spec.accountId, lambdaUuid: spec.lambdaUuid };
   const vars: Record<string, string> = {};
   for (const { key, value } of spec.environmentVariables) vars[key] = value;
-  const toolbelt = { cjs: TOOLBELT_SOURCE };
   return {
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
     mainModule: "main.js",
     modules: {
-      "main.js": WRAPPER_SOURCE,
-      "values.js": VALUES_SOURCE,
-      "platform.js": { cjs: PLATFORM_SOURCE },
-      "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
-      "orchestrator-client.js": { cjs: ORCHESTRATOR_CLIENT_SOURCE },
-      "lp-client.js": { cjs: LP_CLIENT_SOURCE },
-      "oauth1.js": { cjs: OAUTH1_SOURCE },
-      "conversation-util.js": { cjs: CONVERSATION_UTIL_SOURCE },
+      ...PLATFORM_MODULES,
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
-      // One toolbelt under each of its names: the others re-export the first, so all are one instance.
-      ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, i === 0 ? toolbelt : { cjs: TOOLBELT_ALIAS_SOURCE }])),
       // The libraries this function needs under the names brand code requires; any other library's
       // name is a module whose require() says how to get it.
       ...libraryModules(spec.libraries ?? []),
