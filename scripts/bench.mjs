@@ -17,8 +17,10 @@
 //   - observability: search latency over 1,000,000 log entries of one account, exports of 10,000
 //     and 100,000 lines in flat memory, invoke p99 while retention deletes them (issue 12), on its
 //     own instance (scripts/lib/bench-observability.mjs; BENCH_LOG_ENTRIES sets the count)
+//   - scale: 1,000 and 2,000 functions, cold starts after a restart, deploys one after another, 200
+//     accounts × 25 functions (issue 16), on its own instances (scripts/lib/bench-scale.mjs)
 // BENCH_ONLY=throughput runs only the throughput rounds; BENCH_ONLY=recovery only the recovery runs;
-// BENCH_ONLY=observability only the observability section.
+// BENCH_ONLY=observability only the observability section; BENCH_ONLY=scale only the scale section.
 // Exits 1 if a target is missed, 2 if the bench itself failed.
 import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -27,6 +29,7 @@ import path from "node:path";
 import { accountWithFunction, api, queryD1, startPlatform } from "./lib/bench-platform.mjs";
 import { measureObservability, observabilityReport } from "./lib/bench-observability.mjs";
 import { measureRecovery, recoveryReport } from "./lib/bench-recovery.mjs";
+import { measureScale, scaleReport } from "./lib/bench-scale.mjs";
 import { msUntilNextTick, scheduledPath } from "./lib/cron-tick.mjs";
 import { generateSecrets } from "./lib/dev-vars.mjs";
 import { loadFor, percentile, send } from "./lib/load.mjs";
@@ -41,7 +44,7 @@ const WARMUP_MS = 1000;
 const DEPLOYS = 20;
 const FIRST_INVOKE_GIVE_UP_MS = 10_000;
 const SCHEDULES = 1000;
-const WATCHDOG_MS = 20 * 60_000; // the whole bench, whatever happens (observability alone takes about 6 min)
+const WATCHDOG_MS = 35 * 60_000; // the whole bench, whatever happens (observability alone takes about 6 min, scale about 8)
 const TARGET_RATIO = 0.5;
 const TARGET_GATE_RATIO = 0.8;
 const TARGET_DEPLOY_P50_MS = 250;
@@ -93,6 +96,14 @@ async function recoveryOnly() {
   return printTargets(targets);
 }
 
+/** BENCH_ONLY=scale: only the scale figures. */
+async function scaleOnly() {
+  const vars = generateSecrets();
+  const { lines, targets } = scaleReport(await measureScale({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
+  console.log(`\nedgefn bench (scale only)${lines}`);
+  return printTargets(targets);
+}
+
 /** BENCH_ONLY=observability: only the observability figures. */
 async function observabilityOnly() {
   const vars = generateSecrets();
@@ -110,6 +121,7 @@ function printTargets(targets) {
 async function main() {
   if (process.env.BENCH_ONLY === "recovery") return recoveryOnly();
   if (process.env.BENCH_ONLY === "observability") return observabilityOnly();
+  if (process.env.BENCH_ONLY === "scale") return scaleOnly();
   const vars = generateSecrets(); // throwaway values for this run only, passed with --var
   const gated = await startPlatform({ name: "gated", tmp, vars, logFd, say });
   platforms.push(gated);
@@ -171,7 +183,9 @@ async function main() {
   const recovery = quick ? null : recoveryReport(await measureRecovery({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
   await Promise.all(platforms.splice(0).map((p) => p.stop())); // the recovery instance: nothing else runs beside the next one
   const observability = quick ? null : observabilityReport(await measureObservability({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
-  return report({ totals, ...deploys, librariesDeploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery, observability });
+  await Promise.all(platforms.splice(0).map((p) => p.stop()));
+  const scale = quick ? null : scaleReport(await measureScale({ tmp, vars, logFd, say, track: (p) => platforms.push(p) }));
+  return report({ totals, ...deploys, librariesDeploys, schedules, memory: [...memory.values()], peakSumKiB, runtimePort: gated.runtime.port, recovery, observability, scale });
 }
 
 /** One more function in the account of `fn`, deployed. */
@@ -246,7 +260,7 @@ async function schedulerDelay(platform, operatorToken, fn) {
   return { count: rows.length, delays, byStatus };
 }
 
-function report({ totals, firstInvokeMs, deployCallMs, librariesDeploys, schedules, memory, peakSumKiB, runtimePort, recovery, observability }) {
+function report({ totals, firstInvokeMs, deployCallMs, librariesDeploys, schedules, memory, peakSumKiB, runtimePort, recovery, observability, scale }) {
   const sum = (rs) => {
     const latencies = rs.flatMap((r) => r.latencies);
     const seconds = rs.reduce((n, r) => n + r.elapsedMs, 0) / 1000;
@@ -295,6 +309,7 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
   if (memory.length) console.log(`    ${mib(peakSumKiB).padStart(10)}  highest sampled sum of RSS`);
   if (recovery) console.log(recovery.lines);
   if (observability) console.log(observability.lines);
+  if (scale) console.log(scale.lines);
 
   const targets = [
     [ratio >= TARGET_RATIO, `invoke throughput >= ${TARGET_RATIO} × healthz`, `${ratio.toFixed(2)} ×`],
@@ -310,6 +325,7 @@ edgefn bench: concurrency ${CONCURRENCY}, ${ROUNDS} × ${ROUND_MS / 1000} s per 
     [librariesRatio >= TARGET_LIBRARIES_RATIO, `invoke throughput with lodash and luxon >= ${TARGET_LIBRARIES_RATIO} × hello world`, `${librariesRatio.toFixed(2)} ×`],
     ...(recovery?.targets ?? []),
     ...(observability?.targets ?? []),
+    ...(scale?.targets ?? []),
   ];
   return printTargets(targets);
 }

@@ -15,13 +15,16 @@ import { ROOT, run, toolEnv } from "./tools.mjs";
 
 /**
  * Starts an instance whose state lives in `<tmp>/<name>`; `vars` are passed with --var.
- * Resolves to { name, port (front proxy), runtime, persistTo, stop() }.
+ * `keepState`: start on the state a stopped instance of the same name left (a restart), instead of
+ * a fresh one. Resolves to { name, port (front proxy), runtime, persistTo, stop() }.
  */
-export async function startPlatform({ name, tmp, vars, logFd, say }) {
+export async function startPlatform({ name, tmp, vars, logFd, say, keepState = false }) {
   const persistTo = path.join(tmp, name);
   const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
-  say(`${name}: applying migrations to a fresh temporary state`);
-  if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  if (!keepState) {
+    say(`${name}: applying migrations to a fresh temporary state`);
+    if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  }
   say(`${name}: starting wrangler dev`);
   const runtime = startRuntime({ port: await freePort(), persistTo, vars, onLine: log });
   await runtime.ready; // stops wrangler itself when it never gets ready

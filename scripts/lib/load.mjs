@@ -21,20 +21,25 @@ export function send(agent, port, { method = "GET", path, headers = {}, body }, 
 
 /**
  * Runs `request` (see send) for durationMs with `concurrency` workers. A request counts as ok when
- * isOk(status, body) holds. Returns { ok, errors, elapsedMs, latencies } (latencies of ok requests, ms).
+ * isOk(status, body, i) holds. `request` may be a function of the request's number i (0, 1, 2, …
+ * over all workers), for a load spread over many functions. Returns { ok, errors, elapsedMs,
+ * latencies } (latencies of ok requests, ms). `count`: stop after that many requests, if sooner.
  */
-export async function loadFor({ port, request, concurrency, durationMs, isOk = (s) => s === 200 }) {
+export async function loadFor({ port, request, concurrency, durationMs, isOk = (s) => s === 200, count = Infinity }) {
+  const requestOf = typeof request === "function" ? request : () => request;
+  let sent = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies = [];
   let errors = 0;
   const start = performance.now();
   const end = start + durationMs;
   const worker = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && sent < count) {
+      const i = sent++;
       const t0 = performance.now();
       try {
-        const res = await send(agent, port, request);
-        if (isOk(res.status, res.body)) latencies.push(performance.now() - t0);
+        const res = await send(agent, port, requestOf(i));
+        if (isOk(res.status, res.body, i)) latencies.push(performance.now() - t0);
         else errors++;
       } catch {
         errors++;

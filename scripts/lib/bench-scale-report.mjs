@@ -1,0 +1,73 @@
+// The lines and targets of the bench's scale section (bench-scale.mjs measures them).
+import { percentile } from "./load.mjs";
+
+export const TARGET_SCALE_RATIO = 0.8; // 1,000 functions round-robin, against one function
+export const TARGET_COLD_P50_MS = 20;
+export const TARGET_COLD_P99_MS = 40;
+export const TARGET_DEPLOY_P50_MS = 60;
+export const TARGET_DEPLOY_FLAT = 1.25; // the last hundred deploys' p50 against the first hundred's
+export const TARGET_ACCOUNT_SPREAD = 2; // the slowest account's p50 against all invokes' p50
+
+const sum = (rs) => {
+  const latencies = rs.flatMap((r) => r.latencies);
+  const seconds = rs.reduce((n, r) => n + r.elapsedMs, 0) / 1000;
+  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: rs.reduce((n, r) => n + r.errors, 0) };
+};
+const ms = (n) => `${n.toFixed(1)} ms`;
+const mib = (n) => `${Math.round(n).toLocaleString("en")} MiB`;
+
+export function scaleReport(r) {
+  const h = sum(r.totals.healthz);
+  const byCount = Object.fromEntries(Object.entries(r.totals).filter(([k]) => k !== "healthz").map(([k, rs]) => [k, sum(rs)]));
+  const ratioOf = (k) => byCount[k].rps / h.rps;
+  const counts = Object.keys(byCount).map(Number).sort((a, b) => a - b);
+  const most = String(counts.at(-1));
+  const scaleRatio = ratioOf(most) / ratioOf("1");
+  const milestone = (n) => r.milestones.find((m) => m.count === n);
+  const rows = counts.map((n) => {
+    const m = milestone(n);
+    return `    ${n.toLocaleString("en").padStart(6)}   ${ratioOf(String(n)).toFixed(2).padStart(6)}   ${ms(byCount[n].p99).padStart(9)}   ${(m ? mib(m.runtimeMiB) : "?").padStart(10)}   ${m ? `${(m.elapsedMs / 1000).toFixed(1)} s` : "?"}`;
+  });
+
+  const deployP50 = percentile(r.deployMs, 50);
+  const firstHundred = percentile(r.deployMs.slice(0, 100), 50);
+  const lastHundred = percentile(r.deployMs.slice(-100), 50);
+  const flat = lastHundred / firstHundred;
+  const coldP50 = percentile(r.cold.cold, 50);
+  const coldP99 = percentile(r.cold.cold, 99);
+  const warmP50 = percentile(r.cold.warm, 50);
+  const loadedAfterRestart = r.cold.cold.length + 1;
+  const perFunctionMiB = (r.many.afterMiB - r.many.beforeMiB) / (r.many.functions - loadedAfterRestart);
+
+  const allLatencies = r.accounts.byAccount.flat();
+  const overallP50 = percentile(allLatencies, 50);
+  const accountP50s = r.accounts.byAccount.map((xs) => percentile(xs, 50)).filter((x) => !Number.isNaN(x));
+  const slowest = Math.max(...accountP50s);
+  const failures = Object.entries(r.accounts.statuses).filter(([k]) => k !== "ok").reduce((n, [, v]) => n + v, 0);
+
+  const lines = `
+  scale (its own instances; concurrency 8; /healthz of the same rounds is the control):
+    deployed     invoke /     invoke     runtime      deploying
+    functions    healthz      p99        RSS          them
+${rows.join("\n")}
+    (round-robin over the first N of ${r.milestones.at(-1).count.toLocaleString("en")} deployed functions; RSS and time when N were deployed;
+     right after start the runtime used ${mib(r.baseMiB)})
+    ${most} functions / 1 function: ${scaleRatio.toFixed(2)} ×
+    deploy request, one after another: p50 ${ms(deployP50)}; first 100 ${ms(firstHundred)}, last 100 ${ms(lastHundred)} (${flat.toFixed(2)} ×)
+    cold start after a restart (${r.cold.cold.length} functions, by the client): p50 ${ms(coldP50)}, p99 ${ms(coldP99)}; a warm invoke beside them: p50 ${ms(warmP50)}
+    ${r.many.functions.toLocaleString("en")} functions each invoked once after the restart: ${r.many.ok} answered, ${r.many.errors} failed;
+      runtime ${mib(r.many.beforeMiB)} → ${mib(r.many.afterMiB)}: ${perFunctionMiB.toFixed(2)} MiB per function loaded (restarted at ${mib(r.restartedMiB)})
+    ${r.accounts.byAccount.length} accounts × ${r.accounts.invokes / 2 / r.accounts.byAccount.length} functions, ${r.accounts.invokes} invokes in random order: ${JSON.stringify(r.accounts.statuses)}
+      p50 ${ms(overallP50)}, p99 ${ms(percentile(allLatencies, 99))}; slowest account's p50 ${ms(slowest)}; runtime ${mib(r.accounts.runtimeMiB)}`;
+  const targets = [
+    [scaleRatio >= TARGET_SCALE_RATIO, `${most} functions round-robin >= ${TARGET_SCALE_RATIO} × one function (invoke/healthz)`, `${scaleRatio.toFixed(2)} ×`],
+    [coldP50 <= TARGET_COLD_P50_MS, `cold start p50 <= ${TARGET_COLD_P50_MS} ms`, ms(coldP50)],
+    [coldP99 <= TARGET_COLD_P99_MS, `cold start p99 <= ${TARGET_COLD_P99_MS} ms`, ms(coldP99)],
+    [deployP50 <= TARGET_DEPLOY_P50_MS, `deploy p50 <= ${TARGET_DEPLOY_P50_MS} ms over ${r.deployMs.length} deploys`, ms(deployP50)],
+    [flat <= TARGET_DEPLOY_FLAT, `deploys flat: last 100's p50 <= ${TARGET_DEPLOY_FLAT} × first 100's`, `${flat.toFixed(2)} ×`],
+    [r.many.errors === 0 && r.many.ok === r.many.functions, `all ${r.many.functions.toLocaleString("en")} functions served after a restart`, `${r.many.ok} answered, ${r.many.errors} failed`],
+    [failures === 0, `${r.accounts.byAccount.length} accounts × functions in random order: no failure`, `${failures} failed`],
+    [slowest <= TARGET_ACCOUNT_SPREAD * overallP50, `no account waits behind another: slowest account's p50 <= ${TARGET_ACCOUNT_SPREAD} × all invokes' p50`, `${(slowest / overallP50).toFixed(2)} ×`],
+  ];
+  return { lines, targets };
+}

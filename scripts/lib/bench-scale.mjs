@@ -1,0 +1,219 @@
+// `npm run bench` (or BENCH_ONLY=scale): how costs grow with the number of functions (issue 16).
+// Its own instances, as `npm start` runs them, all on 127.0.0.1:
+//   1. 1,000 distinct hello-world functions deployed one after another into one account (each
+//      deploy timed; runtime memory and elapsed time noted at 1, 100 and 1,000);
+//   2. throughput with them deployed: /healthz (the control), one function, 100 and 1,000 functions
+//      round-robin, alternately in the same rounds;
+//   3. cold start: the instance restarted on the same state, then the first invoke of 200 of the
+//      functions, one at a time, each beside a warm invoke of one function (the control);
+//   4. 1,000 more functions (2,000 in all), each invoked once after the restart: all must answer;
+//      runtime memory per loaded function;
+//   5. a second instance with 200 accounts of 25 functions each, invoked in random order: no
+//      failure, and no account's invokes slower than the others'.
+import http from "node:http";
+import { api, startPlatform } from "./bench-platform.mjs";
+import { loadFor, percentile, send } from "./load.mjs";
+import { memoryOf, workerdUnder } from "./procmem.mjs";
+import { scaleReport } from "./bench-scale-report.mjs";
+
+export { scaleReport };
+
+// BENCH_SCALE_FUNCTIONS (≥ 150) shrinks the whole section proportionally, to try the bench itself.
+const FUNCTIONS = Math.max(150, Number(process.env.BENCH_SCALE_FUNCTIONS ?? 1000));
+const MORE_FUNCTIONS = FUNCTIONS;
+const COLD = Math.round(FUNCTIONS / 5);
+const ACCOUNTS = Math.round(FUNCTIONS / 5);
+const PER_ACCOUNT = 25;
+const CONCURRENCY = 8;
+const ROUNDS = 3;
+const ROUND_MS = 5000;
+const WARMUP_MS = 1000;
+const SETUP_CONCURRENCY = 8;
+
+const helloCode = (i) => `function lambda(input, callback) { callback(null, "hello ${i}"); }`;
+const answersHello = (i) => (status, body) => status === 200 && body === JSON.stringify(`hello ${i}`);
+const invokeRequest = (fn) => ({
+  method: "POST",
+  path: `${fn.base}/lambdas/${fn.uuid}/invoke`,
+  headers: { authorization: `Bearer ${fn.key}`, "content-type": "application/json" },
+  body: JSON.stringify({ headers: [], payload: {} }),
+});
+
+/** The summed RSS of the runtime's workerd processes, in MiB (NaN where /proc is missing). */
+function runtimeMiB(platform) {
+  const procs = workerdUnder(platform.runtime.pid).map((p) => memoryOf(p.pid)).filter(Boolean);
+  return procs.length ? procs.reduce((n, p) => n + p.rssKiB, 0) / 1024 : NaN;
+}
+
+/** An account with raised limits and a developer key, which creates, deploys and invokes. */
+async function newAccount(port, operatorToken, functions) {
+  const { accountId, adminKey } = await api(port, "POST", "/admin/accounts", operatorToken, { name: "scale" });
+  await api(port, "PUT", `/admin/accounts/${accountId}/limits`, operatorToken, { functions });
+  const { key } = await api(port, "POST", `/api/account/${accountId}/api-keys`, adminKey, { name: "scale", role: "FaaS-Developer" });
+  return { accountId, key, base: `/api/account/${accountId}` };
+}
+
+async function createFunction(port, account, i) {
+  const { uuid } = await api(port, "POST", `${account.base}/lambdas`, account.key, { name: `f${i}`, description: "scale", implementation: { code: helloCode(i) } });
+  return { ...account, uuid, i };
+}
+
+/** Runs task(i) for i in [from, to) with `concurrency` workers. */
+async function eachConcurrently(from, to, concurrency, task) {
+  let next = from;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < to) await task(next++);
+  }));
+}
+
+/** Phase 1: FUNCTIONS created and deployed one after another; the deploy requests timed. */
+async function deployOneByOne(platform, account, say) {
+  const fns = [];
+  const deployMs = [];
+  const milestones = [];
+  const started = performance.now();
+  say(`scale: creating and deploying ${FUNCTIONS} functions one after another`);
+  for (let i = 0; i < FUNCTIONS; i++) {
+    const fn = await createFunction(platform.port, account, i);
+    const t0 = performance.now();
+    await api(platform.port, "POST", `${fn.base}/deployments/${fn.uuid}`, fn.key);
+    deployMs.push(performance.now() - t0);
+    fns.push(fn);
+    if ([1, 100, FUNCTIONS].includes(i + 1)) milestones.push({ count: i + 1, elapsedMs: performance.now() - started, runtimeMiB: runtimeMiB(platform) });
+  }
+  return { fns, deployMs, milestones };
+}
+
+/** Phase 2: alternate rounds of /healthz, one function, and round-robin over 100 and all. */
+async function throughput(platform, fns, say) {
+  const over = (n) => ({
+    request: (i) => invokeRequest(fns[i % n]),
+    isOk: (status, body, i) => answersHello(fns[i % n].i)(status, body),
+  });
+  const runs = [
+    ["healthz", { request: { method: "GET", path: "/healthz" }, isOk: (s) => s === 200 }],
+    ["1", over(1)],
+    ["100", over(100)],
+    [String(FUNCTIONS), over(FUNCTIONS)],
+  ];
+  say(`scale: warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s: healthz, 1, 100 and ${FUNCTIONS} functions round-robin`);
+  for (const [, r] of runs) await loadFor({ port: platform.port, concurrency: CONCURRENCY, durationMs: WARMUP_MS, ...r });
+  const totals = Object.fromEntries(runs.map(([name]) => [name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, r] of runs) {
+      const res = await loadFor({ port: platform.port, concurrency: CONCURRENCY, durationMs: ROUND_MS, ...r });
+      totals[name].push(res);
+      say(`  round ${round} ${name.padStart(7)} ${(res.ok / (res.elapsedMs / 1000)).toFixed(0).padStart(6)} req/s (${res.errors} errors)`);
+    }
+  }
+  return totals;
+}
+
+/** Phase 3: after a restart, the first invoke of COLD functions, each beside a warm invoke of fns[0]. */
+async function coldStarts(platform, fns, say) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timed = async (fn) => {
+    const t0 = performance.now();
+    const res = await send(agent, platform.port, invokeRequest(fn));
+    if (!answersHello(fn.i)(res.status, res.body)) throw new Error(`function ${fn.i} answered ${res.status} ${res.body}`);
+    return performance.now() - t0;
+  };
+  // The account's gate and the platform's own first requests are not what is measured.
+  for (let k = 0; k < 3; k++) await timed(fns[0]);
+  say(`scale: first invokes of ${COLD} functions after the restart, each beside a warm one`);
+  const cold = [];
+  const warm = [];
+  for (let k = 1; k <= COLD; k++) {
+    cold.push(await timed(fns[k]));
+    warm.push(await timed(fns[0]));
+  }
+  agent.destroy();
+  return { cold, warm };
+}
+
+/** Phase 4: MORE_FUNCTIONS more, then every function invoked once (after the restart: each one cold). */
+async function twoThousand(platform, account, fns, say) {
+  say(`scale: ${MORE_FUNCTIONS} more functions (${fns.length + MORE_FUNCTIONS} in all), then each invoked once`);
+  const all = [...fns];
+  await eachConcurrently(fns.length, fns.length + MORE_FUNCTIONS, SETUP_CONCURRENCY, async (i) => {
+    const fn = await createFunction(platform.port, account, i);
+    await api(platform.port, "POST", `${fn.base}/deployments/${fn.uuid}`, fn.key);
+    all[i] = fn;
+  });
+  const before = runtimeMiB(platform);
+  const res = await loadFor({
+    port: platform.port,
+    concurrency: CONCURRENCY,
+    durationMs: 600_000,
+    request: (i) => invokeRequest(all[i % all.length]),
+    isOk: (status, body, i) => answersHello(all[i % all.length].i)(status, body),
+    count: all.length,
+  });
+  return { functions: all.length, ok: res.ok, errors: res.errors, beforeMiB: before, afterMiB: runtimeMiB(platform) };
+}
+
+/** Phase 5: ACCOUNTS accounts × PER_ACCOUNT functions on a fresh instance, invoked in random order. */
+async function manyAccounts({ tmp, vars, logFd, say, track }) {
+  const platform = await startPlatform({ name: "scale-accounts", tmp, vars, logFd, say });
+  track(platform);
+  say(`scale: ${ACCOUNTS} accounts with ${PER_ACCOUNT} functions each`);
+  const accounts = [];
+  await eachConcurrently(0, ACCOUNTS, SETUP_CONCURRENCY, async (a) => {
+    accounts[a] = await newAccount(platform.port, vars.OPERATOR_TOKEN, PER_ACCOUNT);
+  });
+  const fns = [];
+  await eachConcurrently(0, ACCOUNTS * PER_ACCOUNT, SETUP_CONCURRENCY, async (n) => {
+    const fn = await createFunction(platform.port, accounts[Math.floor(n / PER_ACCOUNT)], n);
+    await api(platform.port, "POST", `${fn.base}/deployments/${fn.uuid}`, fn.key);
+    fns[n] = { ...fn, account: Math.floor(n / PER_ACCOUNT) };
+  });
+  // Every function twice, in one random order (a fixed seed, so runs compare).
+  const order = [...fns, ...fns];
+  let x = 42;
+  for (let i = order.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    const j = x % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  say(`scale: ${order.length} invokes over ${fns.length} functions of ${ACCOUNTS} accounts, in random order`);
+  const byAccount = Array.from({ length: ACCOUNTS }, () => []);
+  const statuses = {};
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < order.length) {
+      const fn = order[next++];
+      const t0 = performance.now();
+      const res = await send(agent, platform.port, invokeRequest(fn)).catch((e) => ({ status: String(e.message), body: "" }));
+      const key = answersHello(fn.i)(res.status, res.body) ? "ok" : String(res.status);
+      statuses[key] = (statuses[key] ?? 0) + 1;
+      if (key === "ok") byAccount[fn.account].push(performance.now() - t0);
+    }
+  }));
+  agent.destroy();
+  const runtime = runtimeMiB(platform);
+  await platform.stop();
+  return { statuses, byAccount, invokes: order.length, runtimeMiB: runtime };
+}
+
+/** The whole scale section. Resolves the figures scaleReport() prints. */
+export async function measureScale({ tmp, vars, logFd, say, track }) {
+  let platform = await startPlatform({ name: "scale", tmp, vars, logFd, say });
+  track(platform);
+  const baseMiB = runtimeMiB(platform);
+  const account = await newAccount(platform.port, vars.OPERATOR_TOKEN, FUNCTIONS + MORE_FUNCTIONS);
+  const deploys = await deployOneByOne(platform, account, say);
+  const totals = await throughput(platform, deploys.fns, say);
+
+  say("scale: restarting the instance on the same state");
+  await platform.stop();
+  platform = await startPlatform({ name: "scale", tmp, vars, logFd, say, keepState: true });
+  track(platform);
+  const restartedMiB = runtimeMiB(platform);
+  const cold = await coldStarts(platform, deploys.fns, say);
+  const many = await twoThousand(platform, account, deploys.fns, say);
+  await platform.stop();
+
+  const accounts = await manyAccounts({ tmp, vars, logFd, say, track });
+  return { baseMiB, restartedMiB, ...deploys, fns: undefined, totals, cold, many, accounts };
+}
