@@ -12,6 +12,9 @@ import orchestratorClientModule from "./isolate/orchestrator-client.js";
 import lpClientModule from "./isolate/lp-client.js";
 import oauth1Module from "./isolate/oauth1.js";
 import conversationUtilModule from "./isolate/conversation-util.js";
+import gdprUtilModule from "./isolate/gdpr-util.js";
+import lpClientV2Module from "./isolate/lp-client-v2.js";
+import toolbeltV2Module from "./isolate/toolbelt-v2.js";
 
 const text = (module: unknown) => module as unknown as string;
 
@@ -24,6 +27,13 @@ export const ORCHESTRATOR_CLIENT_SOURCE = text(orchestratorClientModule);
 export const LP_CLIENT_SOURCE = text(lpClientModule);
 export const OAUTH1_SOURCE = text(oauth1Module);
 export const CONVERSATION_UTIL_SOURCE = text(conversationUtilModule);
+export const GDPR_UTIL_SOURCE = text(gdprUtilModule);
+export const LP_CLIENT_V2_SOURCE = text(lpClientV2Module);
+/** `core-functions-toolbelt`: V1's toolbelt with V2's LpClient. */
+export const TOOLBELT_V2_SOURCE = text(toolbeltV2Module);
 
-/** The names brand code requires the toolbelt by (LivePerson's V1 and V2 names, and edgefn's own). */
+/**
+ * The names brand code requires the toolbelt by (LivePerson's V1 and V2 names, and edgefn's own).
+ * The first is the toolbelt itself; V2's name differs from it only in LpClient (TOOLBELT_V2_SOURCE).
+ */
 export const TOOLBELT_MODULE_NAMES = ["lp-faas-toolbelt", "core-functions-toolbelt", "edgefn-toolbelt"] as const;

@@ -1,7 +1,10 @@
 import { sha256Hex } from "../../crypto/hash";
 import { libraryHashes, libraryModules, notGiven } from "../libraries/catalog";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from "../runtimes";
-import { CONVERSATION_UTIL_SOURCE, HTTP_CLIENT_SOURCE, LP_CLIENT_SOURCE, OAUTH1_SOURCE, ORCHESTRATOR_CLIENT_SOURCE, PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE } from "./isolate-sources";
+import {
+  CONVERSATION_UTIL_SOURCE, GDPR_UTIL_SOURCE, HTTP_CLIENT_SOURCE, LP_CLIENT_SOURCE, LP_CLIENT_V2_SOURCE, OAUTH1_SOURCE, ORCHESTRATOR_CLIENT_SOURCE,
+  PLATFORM_SOURCE, TOOLBELT_MODULE_NAMES, TOOLBELT_SOURCE, TOOLBELT_V2_SOURCE, VALUES_SOURCE, WRAPPER_SOURCE,
+} from "./isolate-sources";
 
 /** What the loader needs to know about one deployable version of a function. */
 export interface SandboxSpec {
@@ -24,7 +27,8 @@ export interface HostExports {
 // leading newline keeps a trailing line comment in the brand code from swallowing it.
 const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda : undefined;\n";
 
-// The toolbelt's other names re-export its first, so that all of them are one module instance.
+// The toolbelt's other names re-export its first, so that all of them are one module instance
+// (V2's name too, with its own LpClient: toolbelt-v2.js).
 const TOOLBELT_ALIAS_SOURCE = `module.exports = require(${JSON.stringify(TOOLBELT_MODULE_NAMES[0])});\n`;
 
 // The platform's own modules of every isolate, under the names they are required by. One table
@@ -39,8 +43,11 @@ const PLATFORM_MODULES: Record<string, string | { cjs: string }> = {
   "lp-client.js": { cjs: LP_CLIENT_SOURCE },
   "oauth1.js": { cjs: OAUTH1_SOURCE },
   "conversation-util.js": { cjs: CONVERSATION_UTIL_SOURCE },
+  "gdpr-util.js": { cjs: GDPR_UTIL_SOURCE },
+  "lp-client-v2.js": { cjs: LP_CLIENT_V2_SOURCE },
   // One toolbelt under each of its names: the others re-export the first, so all are one instance.
-  ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, { cjs: i === 0 ? TOOLBELT_SOURCE : TOOLBELT_ALIAS_SOURCE }])),
+  // V2's name is the one whose re-export swaps in V2's LpClient.
+  ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, { cjs: i === 0 ? TOOLBELT_SOURCE : name === "core-functions-toolbelt" ? TOOLBELT_V2_SOURCE : TOOLBELT_ALIAS_SOURCE }])),
 };
 
 // The platform modules' text is part of every isolate's hash, so a changed wrapper never reuses an

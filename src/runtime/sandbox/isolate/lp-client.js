@@ -12,6 +12,8 @@
 // 3. The request, signed with OAuth 1.0a (oauth1.js), sent by HTTPClient.
 // Both requests are the isolate's own fetch, so the account's allow-list and the invocation's
 // outbound record apply to them as to any other: an un-listed CSDS or service host is refused.
+// credentialsFrom and serviceBaseUrl serve V2's LpClient (lp-client-v2.js) and GDPRUtil
+// (gdpr-util.js) too, so all of them share one CSDS cache and one way of reading credentials.
 "use strict";
 const platform = require("./platform.js");
 const { authorizationHeader } = require("./oauth1.js");
@@ -23,6 +25,7 @@ const APP_KEY_FIELDS = /** @type {const} */ (["consumerKey", "consumerSecret", "
 const LpClientCodes = {
   CsdsDomainNotFound: "com.liveperson.faas.csds.domain.not-found",
   GetCredentialsFailure: "com.liveperson.faas.lp-client.get-credentials-failure",
+  CredentialsWrongFormat: "com.liveperson.faas.lp-client.credentials-wrong-format",
 };
 
 class LpClientError extends Error {
@@ -61,31 +64,35 @@ async function csdsOrigin() {
 }
 
 /**
- * The app key from the account's secret. The message names the secret, never a value.
+ * A JSON secret of the function's own account holding credentials with the given string fields
+ * (LpClient's app key; V2's {client_id, client_secret}). The message names the secret and the
+ * fields, never a value; the value is noted for redaction as soon as it is read.
  * @param {string} name
- * @returns {Promise<AppKey>}
+ * @param {readonly string[]} fields
+ * @param {string} wrongFormatCode the code for a value that is not JSON with those fields
+ * @returns {Promise<Record<string, string>>}
  */
-async function appKey(name) {
-  const fail = (/** @type {string} */ why) => new LpClientError(LpClientCodes.GetCredentialsFailure, "LpClient could not get its credentials from the secret " + JSON.stringify(name) + ": " + why);
+async function credentialsFrom(name, fields, wrongFormatCode) {
+  const error = (/** @type {string} */ code, /** @type {string} */ why) => new LpClientError(code, "LpClient could not get its credentials from the secret " + JSON.stringify(name) + ": " + why);
   let answer;
   try {
     answer = /** @type {any} */ (await platform.callToolbelt("readSecret", [name]));
-  } catch (error) {
-    throw fail(messageOf(error));
+  } catch (e) {
+    throw error(LpClientCodes.GetCredentialsFailure, messageOf(e));
   }
-  if (!answer || answer.ok !== true) throw fail(answer && answer.message ? answer.message : "the secret could not be read");
+  if (!answer || answer.ok !== true) throw error(LpClientCodes.GetCredentialsFailure, answer && answer.message ? answer.message : "the secret could not be read");
   const text = answer.value.value;
-  // Noted at once, so the key's parts are redacted even if the request below fails.
+  // Noted at once, so the credentials are redacted even if the request below fails.
   platform.noteSecret(name, text);
-  let key;
+  let value;
   try {
-    key = typeof text === "string" ? JSON.parse(text) : text;
+    value = typeof text === "string" ? JSON.parse(text) : text;
   } catch {
-    throw fail("its value is not JSON {consumerKey, consumerSecret, token, tokenSecret}");
+    throw error(wrongFormatCode, "its value is not JSON {" + fields.join(", ") + "}");
   }
-  const missing = APP_KEY_FIELDS.filter((f) => !key || typeof key[f] !== "string" || key[f] === "");
-  if (missing.length) throw fail("its value lacks " + missing.join(", "));
-  return { consumerKey: key.consumerKey, consumerSecret: key.consumerSecret, token: key.token, tokenSecret: key.tokenSecret };
+  const missing = fields.filter((f) => !value || typeof value[f] !== "string" || value[f] === "");
+  if (missing.length) throw error(wrongFormatCode, "its value lacks " + missing.join(", "));
+  return Object.fromEntries(fields.map((f) => [f, value[f]]));
 }
 
 /**
@@ -128,6 +135,19 @@ async function serviceHost(origin, accountId, service) {
 }
 
 /**
+ * The base URL (scheme://host[:port]) of a LivePerson service for the function's own account. A
+ * bare host (LivePerson's CSDS answers these) gets the CSDS's own scheme: https in production.
+ * @param {string} service
+ */
+async function serviceBaseUrl(service) {
+  const accountId = platform.accountId();
+  if (!accountId) throw new LpClientError(LpClientCodes.CsdsDomainNotFound, "LpClient: the function's account is unknown");
+  const origin = await csdsOrigin();
+  const host = await serviceHost(origin, accountId, service);
+  return /^https?:\/\//i.test(host) ? host.replace(/\/+$/, "") : new URL(origin).protocol + "//" + host;
+}
+
+/**
  * One signed request. The URL is built here (with qs) so that what is signed is what is sent.
  * @param {unknown} service
  * @param {unknown} path
@@ -136,15 +156,12 @@ async function serviceHost(origin, accountId, service) {
 async function lpRequest(service, path, options = {}) {
   if (typeof service !== "string" || !service) throw new TypeError("LpClient: service must be an LpServices value or a CSDS service name");
   if (typeof path !== "string") throw new TypeError("LpClient: path must be a string");
-  const accountId = platform.accountId();
-  if (!accountId) throw new LpClientError(LpClientCodes.GetCredentialsFailure, "LpClient: the function's account is unknown");
+  if (!platform.accountId()) throw new LpClientError(LpClientCodes.GetCredentialsFailure, "LpClient: the function's account is unknown");
   const o = Object.assign({}, options);
-  const key = await appKey(typeof o.appKeySecretName === "string" && o.appKeySecretName ? o.appKeySecretName : DEFAULT_APP_KEY);
+  const name = typeof o.appKeySecretName === "string" && o.appKeySecretName ? o.appKeySecretName : DEFAULT_APP_KEY;
+  const key = /** @type {AppKey} */ (/** @type {unknown} */ (await credentialsFrom(name, APP_KEY_FIELDS, LpClientCodes.GetCredentialsFailure)));
   delete o.appKeySecretName;
-  const origin = await csdsOrigin();
-  const host = await serviceHost(origin, accountId, service);
-  // A bare host (LivePerson's CSDS answers these) gets the CSDS's own scheme: https in production.
-  const base = /^https?:\/\//i.test(host) ? host.replace(/\/+$/, "") : new URL(origin).protocol + "//" + host;
+  const base = await serviceBaseUrl(service);
   const url = new URL(base + (path.startsWith("/") ? path : "/" + path));
   if (o.qs && typeof o.qs === "object") {
     for (const [name, value] of Object.entries(o.qs)) {
@@ -176,4 +193,4 @@ function LpClient() {
   return (/** @type {unknown} */ service, /** @type {unknown} */ path, /** @type {Record<string, any> | undefined} */ options) => lpRequest(service, path, options);
 }
 
-module.exports = { LpClient, LpClientError, LpClientCodes };
+module.exports = { LpClient, LpClientError, LpClientCodes, DEFAULT_APP_KEY, credentialsFrom, serviceBaseUrl };

@@ -4,7 +4,8 @@
 // serve yet answer with a clear error instead of pretending to work.
 //
 // OrchestratorClient lives in orchestrator-client.js, LpClient in lp-client.js, ConversationUtil and
-// SDEUtil in conversation-util.js (their own modules, with their own headers).
+// SDEUtil in conversation-util.js, GDPRUtil in gdpr-util.js (their own modules, with their own
+// headers). V2's name, core-functions-toolbelt, is this module with V2's LpClient (toolbelt-v2.js).
 // SecretClient and ContextServiceClient call the platform through platform.js, which the wrapper
 // (main.js) points at the invocation's channel to the host (runtime/invocation-channel.ts), or at
 // the EDGEFN_TOOLBELT stub outside an invocation. Both are scoped by the platform to the function's
@@ -18,6 +19,7 @@ const platform = require("./platform.js");
 const orchestrator = require("./orchestrator-client.js");
 const lpClient = require("./lp-client.js");
 const conversations = require("./conversation-util.js");
+const gdpr = require("./gdpr-util.js");
 const noteSecret = (/** @type {unknown} */ key, /** @type {unknown} */ value) => platform.noteSecret(key, value);
 
 /** @typedef {typeof import("./http-client.js")} HttpClientModule */
@@ -57,8 +59,14 @@ const ErrorCodes = {
   },
   OrchestratorFN: orchestrator.OrchestratorCodes,
   Csds: { DomainNotFound: lpClient.LpClientCodes.CsdsDomainNotFound },
-  LpClient: { GetCredentialsFailure: lpClient.LpClientCodes.GetCredentialsFailure },
+  LpClient: {
+    GetCredentialsFailure: lpClient.LpClientCodes.GetCredentialsFailure,
+    CredentialsWrongFormat: lpClient.LpClientCodes.CredentialsWrongFormat,
+    // V2's spelling of the same two codes.
+    Creds: { Format: lpClient.LpClientCodes.CredentialsWrongFormat, Failure: lpClient.LpClientCodes.GetCredentialsFailure },
+  },
   ConversationUtil: { ConversationNotFound: conversations.ConversationUtilCodes.ConversationNotFound },
+  GDPRUtil: gdpr.GDPRUtilCodes,
 };
 
 class SecretError extends Error {
@@ -197,7 +205,7 @@ const Toolbelt = {
   MTLSClient: () => unavailableClient("MTLSClient", ["get", "post", "put", "patch", "delete", "head", "options"], MTLS_WHY),
   OrchestratorClient: () => orchestrator.OrchestratorClient(),
   ConversationUtil: () => conversations.ConversationUtil(),
-  GDPRUtil: () => unavailableClient("GDPRUtil", ["replaceConversationFiles"]),
+  GDPRUtil: () => gdpr.GDPRUtil(),
   SDEUtil: () => conversations.SDEUtil(),
   SFClient: () => unavailableClient("SFClient", ["connectToSalesforce"]),
 };
@@ -208,4 +216,4 @@ const LpServices = {
   AUDITLOG: "auditlog", ENG_HIST_DOMAIN: "engHistDomain", LE_DATA_REPORTING: "leDataReporting",
   MSDKGW: "msdkgw", MSG_EWT_API: "msgEwtAPI", MSG_HIST: "msgHist", PUSHER: "pusher", RTBF: "rtbf", SMT: "smt",
 };
-module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: conversations.ConversationContentTypes, SDETypes: conversations.SDETypes, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, LpClientError: lpClient.LpClientError, ConversationUtilError: conversations.ConversationUtilError, ToolbeltUnavailableError };
+module.exports = { Toolbelt, ErrorStrategy, LpServices, ConversationContentTypes: conversations.ConversationContentTypes, SDETypes: conversations.SDETypes, ErrorCodes, SecretError, ContextServiceError, OrchestratorError: orchestrator.OrchestratorError, LpClientError: lpClient.LpClientError, ConversationUtilError: conversations.ConversationUtilError, GDPRUtilError: gdpr.GDPRUtilError, ToolbeltUnavailableError };
