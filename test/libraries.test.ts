@@ -171,12 +171,20 @@ describe("which isolates get which library", () => {
     expect(await invokeOk(a, literal)).toEqual({ version: pkg.devDependencies.lodash });
   });
 
-  it("core-functions-toolbelt (V2's name) is the same toolbelt as lp-faas-toolbelt", async () => {
+  it("core-functions-toolbelt (V2's name) is lp-faas-toolbelt's toolbelt, but for V2's fetch-style LpClient", async () => {
     const a = await shared();
     const uuid = await deployed(a, `function lambda(input, callback) {
-  callback(null, { same: require("core-functions-toolbelt") === require("lp-faas-toolbelt"), secretClient: typeof require("core-functions-toolbelt").Toolbelt.SecretClient });
+  const v1 = require("lp-faas-toolbelt"), v2 = require("core-functions-toolbelt");
+  const shared = Object.keys(v1.Toolbelt).filter((k) => k !== "LpClient");
+  callback(null, {
+    sameModule: v2 === require("core-functions-toolbelt"),
+    sameClients: shared.every((k) => v1.Toolbelt[k] === v2.Toolbelt[k]) && shared.length > 5,
+    sameExports: Object.keys(v1).filter((k) => k !== "Toolbelt").every((k) => v1[k] === v2[k]),
+    lpClientDiffers: v1.Toolbelt.LpClient !== v2.Toolbelt.LpClient && typeof v2.Toolbelt.LpClient() === "function",
+    edgefn: require("edgefn-toolbelt") === v1,
+  });
 }`);
-    expect(await invokeOk(a, uuid)).toEqual({ same: true, secretClient: "function" });
+    expect(await invokeOk(a, uuid)).toEqual({ sameModule: true, sameClients: true, sameExports: true, lpClientDiffers: true, edgefn: true });
   });
 });
 
