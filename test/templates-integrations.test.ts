@@ -1,6 +1,7 @@
-// Issue 15 §4: the Salesforce template and the Third-Party Bots hook templates, each created from
-// {templateId}, deployed and invoked with its own sample payload. Salesforce runs against the fake
-// Salesforce of test/upstream-server.ts on loopback, reached through Egress and the allow-list.
+// Issue 15 §4: the Salesforce, Keyword Scanner, Replace Files for Conversation and Third-Party Bots
+// hook templates, each created from {templateId}, deployed and invoked with its own sample payload,
+// against the fakes of test/upstream-server.ts on loopback (Salesforce; CSDS, the Messaging
+// Interactions API and the file storage), reached through Egress and the allow-list.
 import { describe, expect, inject, it } from "vitest";
 import { call, createSecret, deploy, env, invoke, json, newAccount, uniqueName, wireStatus, type TestAccount } from "./helpers/api";
 
@@ -39,12 +40,12 @@ async function run(a: TestAccount, uuid: string, body: unknown) {
   return { status: wireStatus(res), body: JSON.parse(text), text };
 }
 
-async function allowUpstream(a: TestAccount) {
-  const res = await call(`/api/account/${a.accountId}/proxy-settings`, { key: a.admin, body: { domain: `127.0.0.1:${PORT}`, id: -1 } });
+async function allowUpstream(a: TestAccount, host = "127.0.0.1") {
+  const res = await call(`/api/account/${a.accountId}/proxy-settings`, { key: a.admin, body: { domain: `${host}:${PORT}`, id: -1 } });
   expect(res.status, await res.text()).toBe(201);
 }
 
-async function hits(tag: string): Promise<{ method: string; url: string; headers: Record<string, string>; body: string }[]> {
+async function hits(tag: string): Promise<{ method: string; url: string; headers: Record<string, string>; body: string; bodyBase64: string }[]> {
   return (await fetch(`${UP}/_hits?tag=${encodeURIComponent(tag)}`)).json();
 }
 
@@ -222,6 +223,54 @@ describe("Keyword Scanner template", () => {
       const empty = await run(a, lambda.uuid, { headers: [], payload: {} });
       expect(empty.status, empty.text).toBe(200);
       expect(empty.body).toEqual([]);
+    } finally {
+      vars.CSDS_HOST = saved;
+    }
+  });
+});
+
+describe("Replace Files for Conversation template", () => {
+  it("reads the ended conversation, replaces its files in the (fake) storage with a black PNG, and without credentials says what to store", async () => {
+    const vars = env as unknown as { CSDS_HOST?: string };
+    const saved = vars.CSDS_HOST;
+    vars.CSDS_HOST = UP;
+    try {
+      // Conversation End serves one function per account: this test has its own account.
+      const a = await newAccount();
+      await allowUpstream(a); // CSDS and the MI API
+      await allowUpstream(a, "localhost"); // the file storage (swift)
+      const lambda = await deployedFrom(a, "replace-files-for-conversation");
+      expect(lambda.eventId).toBe("controllerbot_messaging_conversation_end");
+
+      const missing = await run(a, lambda.uuid, lambda.samplePayload);
+      expect(missing.status, missing.text).toBe(901);
+      expect(missing.text).toContain("No file storage credentials");
+      expect(missing.text).toContain("gdpr-file-storage-credentials");
+
+      const user = `gdpr-${a.accountId}`;
+      const password = `good-${crypto.randomUUID()}-TOPSECRET`;
+      await createSecret(a, "gdpr-file-storage-credentials", JSON.stringify({ username: user, password }), "json");
+      await createSecret(a, "lp-faas-default-app-key", JSON.stringify({ consumerKey: "ck-rf", consumerSecret: "cs-rf-secret", token: "tk-rf", tokenSecret: "ts-rf-secret" }), "json");
+      const out = await run(a, lambda.uuid, lambda.samplePayload);
+      expect(out.status, out.text).toBe(200);
+      const convId = lambda.samplePayload.payload.general.convId;
+      // The fake MI API's conversation shares two files with a path (and one without).
+      const files = `/v1/AUTH_files/${a.accountId}/${convId}`;
+      expect(out.body).toEqual({ conversationId: convId, replacedFiles: [`${files}/receipt.jpg`, `${files}/id-card.jpg`] });
+      expect(out.text).not.toContain("TOPSECRET");
+
+      const login = (await hits("/auth/v1.0")).filter((h) => h.headers["x-auth-user"] === user);
+      expect(login).toHaveLength(1);
+      const puts = await hits(files);
+      expect(puts.map((h) => [h.method, h.url]).sort()).toEqual([["PUT", `${files}/id-card.jpg`], ["PUT", `${files}/receipt.jpg`]]);
+      const token = puts[0]!.headers["x-auth-token"];
+      expect(token).toMatch(/^swift-/);
+      for (const put of puts) {
+        expect(put.headers["x-auth-token"]).toBe(token);
+        expect(put.headers["content-type"]).toBe("image/png");
+        // GDPRUtil's 1×1 black PNG (decoded in test/toolbelt-gdpr-util.test.ts).
+        expect(put.bodyBase64).toBe("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==");
+      }
     } finally {
       vars.CSDS_HOST = saved;
     }

@@ -80,7 +80,7 @@ const EXPECTED: Record<string, (result: any) => void> = {
 };
 
 // Templates that need a fake upstream or a secret to answer their sample: test/templates-integrations.test.ts.
-const TESTED_ELSEWHERE = ["salesforce", "third-party-bots-pre-hook", "third-party-bots-post-hook", "third-party-bots-error-hook", "keyword-scanner"];
+const TESTED_ELSEWHERE = ["salesforce", "third-party-bots-pre-hook", "third-party-bots-post-hook", "third-party-bots-error-hook", "keyword-scanner", "replace-files-for-conversation"];
 const ALL_TEMPLATES = [...Object.keys(EXPECTED), ...TESTED_ELSEWHERE];
 
 describe("GET /templates", () => {

@@ -1,9 +1,8 @@
 // Function templates (LivePerson Functions §8.4): the catalogue GET /templates lists, and what
 // creating a function with {templateId} takes from one (code, event, sample payload).
 //
-// Left out of LivePerson's list, because edgefn cannot run it as shipped yet: Replace Files for
-// Conversation (Messaging Conversation End), which needs Toolbelt.GDPRUtil. (Keyword Scanner, on the
-// same event, runs on Toolbelt.ConversationUtil: templates/messaging.ts.)
+// Keyword Scanner (templates/messaging.ts) and Replace Files for Conversation (templates/replace-files.ts)
+// share Messaging Conversation End with its default template; an account binds one of them.
 // Added beyond LivePerson's list: one template per Third-Party Bots hook (pre, post, error), whose
 // payload shapes edgefn chose (templates/bot-hooks.ts says why).
 import type { z } from "@hono/zod-openapi";
@@ -15,6 +14,7 @@ import { BOT_HOOK_TEMPLATES } from "./templates/bot-hooks";
 import { MESSAGING_TEMPLATES } from "./templates/messaging";
 import { NO_EVENT_TEMPLATES } from "./templates/no-event";
 import { OTHER_EVENT_TEMPLATES } from "./templates/other-events";
+import { replaceFiles } from "./templates/replace-files";
 import { salesforce } from "./templates/salesforce";
 import type { Template } from "./templates/template";
 
@@ -30,6 +30,7 @@ export const TEMPLATES: readonly Template[] = [
   ...OTHER_EVENT_TEMPLATES,
   ...BOT_HOOK_TEMPLATES,
   ...MESSAGING_TEMPLATES,
+  replaceFiles,
 ].sort(
   (a, b) => eventOrder(a) - eventOrder(b),
 );

@@ -4,10 +4,9 @@
 // to its function event, so each template looks at general.cbotEventType first.
 //
 // Also here: LivePerson's "Keyword Scanner" (Conversation End), which reads the ended conversation
-// through Toolbelt.ConversationUtil and answers the keyword hits.
-// Left out: "Replace Files for Conversation" (Conversation End), which needs Toolbelt.GDPRUtil, which
-// edgefn does not serve yet; and "Messaging Consumer Step Up", whose event id is not published
-// (events-catalogue.ts).
+// through Toolbelt.ConversationUtil and answers the keyword hits. "Replace Files for Conversation", on
+// the same event, is in replace-files.ts.
+// Left out: "Messaging Consumer Step Up", whose event id is not published (events-catalogue.ts).
 import { SAMPLE_CONVERSATION_ID as CONV_ID, SAMPLE_START_MS as STARTED, sample, type SamplePayload, type Template } from "./template";
 
 // The commands every template's comment explains once, so a brand reading any of them knows them all.
@@ -219,6 +218,9 @@ const ttr = controllerBotTemplate({
   }),
 });
 
+/** Conversation End as the consumer ended it: the sample of the templates that read the conversation back. */
+export const consumerEndedSample = () => controllerBotPayload("CONSUMER_END_CONVERSATION", { end: { closeReason: "CONSUMER" } }, { newConvState: "CLOSE" });
+
 // LivePerson's "Keyword Scanner": the same event as Conversation End (an account binds one of the
 // two), but it reads the conversation back through ConversationUtil (LpClient: CSDS + the app key in
 // the secret lp-faas-default-app-key) and answers its keyword hits instead of commands.
@@ -278,7 +280,7 @@ const keywordScanner: Template = {
   callback(null, hits);
 }
 `,
-  samplePayload: controllerBotPayload("CONSUMER_END_CONVERSATION", { end: { closeReason: "CONSUMER" } }, { newConvState: "CLOSE" }),
+  samplePayload: consumerEndedSample(),
 };
 
 export const MESSAGING_TEMPLATES: Template[] = [newConversation, conversationEnd, keywordScanner, conversationIdle, conversationRouting, lineInOffHours, participantsChange, ttr];
