@@ -11,7 +11,8 @@ export const TARGET_ACCOUNT_SPREAD = 2; // the slowest account's p50 against all
 const sum = (rs) => {
   const latencies = rs.flatMap((r) => r.latencies);
   const seconds = rs.reduce((n, r) => n + r.elapsedMs, 0) / 1000;
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: rs.reduce((n, r) => n + r.errors, 0) };
+  const cpuMs = rs.reduce((n, r) => n + (r.cpuMs ?? NaN), 0);
+  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: rs.reduce((n, r) => n + r.errors, 0), cpuPerRequestMs: cpuMs / latencies.length };
 };
 const ms = (n) => `${n.toFixed(1)} ms`;
 const mib = (n) => `${Math.round(n).toLocaleString("en")} MiB`;
@@ -26,7 +27,7 @@ export function scaleReport(r) {
   const milestone = (n) => r.milestones.find((m) => m.count === n);
   const rows = counts.map((n) => {
     const m = milestone(n);
-    return `    ${n.toLocaleString("en").padStart(6)}   ${ratioOf(String(n)).toFixed(2).padStart(6)}   ${ms(byCount[n].p99).padStart(9)}   ${(m ? mib(m.runtimeMiB) : "?").padStart(10)}   ${m ? `${(m.elapsedMs / 1000).toFixed(1)} s` : "?"}`;
+    return `    ${n.toLocaleString("en").padStart(6)}   ${ratioOf(String(n)).toFixed(2).padStart(6)}   ${ms(byCount[n].p99).padStart(9)}   ${ms(byCount[n].cpuPerRequestMs).padStart(8)}   ${(m ? mib(m.runtimeMiB) : "?").padStart(10)}   ${m ? `${(m.elapsedMs / 1000).toFixed(1)} s` : "?"}`;
   });
 
   const deployP50 = percentile(r.deployMs, 50);
@@ -47,14 +48,16 @@ export function scaleReport(r) {
 
   const lines = `
   scale (its own instances; concurrency 8; /healthz of the same rounds is the control):
-    deployed     invoke /     invoke     runtime      deploying
-    functions    healthz      p99        RSS          them
+    deployed     invoke /     invoke    runtime CPU   runtime      deploying
+    functions    healthz      p99       per invoke    RSS          them
 ${rows.join("\n")}
+    (/healthz: ${ms(h.cpuPerRequestMs)} of runtime CPU per request)
     (round-robin over the first N of ${r.milestones.at(-1).count.toLocaleString("en")} deployed functions; RSS and time when N were deployed;
      right after start the runtime used ${mib(r.baseMiB)})
     ${most} functions / 1 function: ${scaleRatio.toFixed(2)} ×
     deploy request, one after another: p50 ${ms(deployP50)}; first 100 ${ms(firstHundred)}, last 100 ${ms(lastHundred)} (${flat.toFixed(2)} ×)
     cold start after a restart (${r.cold.cold.length} functions, by the client): p50 ${ms(coldP50)}, p99 ${ms(coldP99)}; a warm invoke beside them: p50 ${ms(warmP50)}
+      runtime CPU per cold invoke ${ms(r.cold.coldCpuMs)}, per warm invoke ${ms(r.cold.warmCpuMs)}
     ${r.many.functions.toLocaleString("en")} functions each invoked once after the restart: ${r.many.ok} answered, ${r.many.errors} failed;
       runtime ${mib(r.many.beforeMiB)} → ${mib(r.many.afterMiB)}: ${perFunctionMiB.toFixed(2)} MiB per function loaded (restarted at ${mib(r.restartedMiB)})
     ${r.accounts.byAccount.length} accounts × ${r.accounts.invokes / 2 / r.accounts.byAccount.length} functions, ${r.accounts.invokes} invokes in random order: ${JSON.stringify(r.accounts.statuses)}

@@ -13,7 +13,7 @@
 import http from "node:http";
 import { api, startPlatform } from "./bench-platform.mjs";
 import { loadFor, percentile, send } from "./load.mjs";
-import { memoryOf, workerdUnder } from "./procmem.mjs";
+import { memoryOf, workerdCpuMs, workerdUnder } from "./procmem.mjs";
 import { scaleReport } from "./bench-scale-report.mjs";
 
 export { scaleReport };
@@ -101,7 +101,9 @@ async function throughput(platform, fns, say) {
   const totals = Object.fromEntries(runs.map(([name]) => [name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, r] of runs) {
+      const cpu0 = workerdCpuMs(platform.runtime.pid);
       const res = await loadFor({ port: platform.port, concurrency: CONCURRENCY, durationMs: ROUND_MS, ...r });
+      res.cpuMs = workerdCpuMs(platform.runtime.pid) - cpu0;
       totals[name].push(res);
       say(`  round ${round} ${name.padStart(7)} ${(res.ok / (res.elapsedMs / 1000)).toFixed(0).padStart(6)} req/s (${res.errors} errors)`);
     }
@@ -123,12 +125,17 @@ async function coldStarts(platform, fns, say) {
   say(`scale: first invokes of ${COLD} functions after the restart, each beside a warm one`);
   const cold = [];
   const warm = [];
+  const cpu0 = workerdCpuMs(platform.runtime.pid);
   for (let k = 1; k <= COLD; k++) {
     cold.push(await timed(fns[k]));
     warm.push(await timed(fns[0]));
   }
+  // The runtime's CPU time per cold invoke: the loop above less as many warm invokes alone.
+  const cpu1 = workerdCpuMs(platform.runtime.pid);
+  for (let k = 1; k <= COLD; k++) await timed(fns[0]);
+  const warmCpuMs = (workerdCpuMs(platform.runtime.pid) - cpu1) / COLD;
   agent.destroy();
-  return { cold, warm };
+  return { cold, warm, coldCpuMs: (cpu1 - cpu0) / COLD - warmCpuMs, warmCpuMs };
 }
 
 /** Phase 4: MORE_FUNCTIONS more, then every function invoked once (after the restart: each one cold). */

@@ -46,3 +46,23 @@ export function memoryOf(pid) {
 export function workerdUnder(root) {
   return descendants(root).map(memoryOf).filter((m) => m && m.name === "workerd");
 }
+
+/**
+ * CPU time (user + system, ms) the workerd processes under `root` have used so far: a cost per
+ * request that the machine's other load barely moves, unlike latency (the kernel counts it in
+ * clock ticks, 10 ms here, so measure over many requests).
+ */
+export function workerdCpuMs(root) {
+  let ticks = 0;
+  for (const pid of descendants(root)) {
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (read(`/proc/${pid}/comm`)?.trim() !== "workerd") continue;
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+// getconf CLK_TCK: 100 on every Linux Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
