@@ -3,10 +3,13 @@
 // against the fakes of test/upstream-server.ts on loopback (Salesforce; CSDS, the Messaging
 // Interactions API and the file storage), reached through Egress and the allow-list.
 import { describe, expect, inject, it } from "vitest";
-import { call, createSecret, deploy, env, invoke, json, newAccount, uniqueName, wireStatus, type TestAccount } from "./helpers/api";
+import { call, createSecret, deploy, invoke, json, newAccount, uniqueName, wireStatus, type TestAccount } from "./helpers/api";
+import { useFakeCsds } from "./helpers/lp-fakes";
 
 const PORT = inject("upstreamPort");
 const UP = `http://127.0.0.1:${PORT}`;
+// Keyword Scanner and Replace Files for Conversation find LivePerson through the fake CSDS.
+useFakeCsds();
 
 interface Template {
   templateId: string;
@@ -192,87 +195,73 @@ describe("Third-Party Bots hook templates", () => {
 
 describe("Keyword Scanner template", () => {
   it("reads the ended conversation through CSDS and the MI API (fakes), answers the hits, and without the app key says what to store", async () => {
-    const vars = env as unknown as { CSDS_HOST?: string };
-    const saved = vars.CSDS_HOST;
-    vars.CSDS_HOST = UP;
-    try {
-      const a = await newAccount();
-      await allowUpstream(a);
-      const lambda = await deployedFrom(a, "keyword-scanner");
-      expect(lambda.eventId).toBe("controllerbot_messaging_conversation_end");
+    const a = await newAccount();
+    await allowUpstream(a);
+    const lambda = await deployedFrom(a, "keyword-scanner");
+    expect(lambda.eventId).toBe("controllerbot_messaging_conversation_end");
 
-      const missing = await run(a, lambda.uuid, lambda.samplePayload);
-      expect(missing.status, missing.text).toBe(901);
-      expect(missing.text).toContain("No LivePerson app key");
-      expect(missing.text).toContain("lp-faas-default-app-key");
+    const missing = await run(a, lambda.uuid, lambda.samplePayload);
+    expect(missing.status, missing.text).toBe(901);
+    expect(missing.text).toContain("No LivePerson app key");
+    expect(missing.text).toContain("lp-faas-default-app-key");
 
-      const key = { consumerKey: "ck-kw", consumerSecret: "cs-kw-secret", token: "tk-kw", tokenSecret: "ts-kw-secret" };
-      await createSecret(a, "lp-faas-default-app-key", JSON.stringify(key), "json");
-      const out = await run(a, lambda.uuid, lambda.samplePayload);
-      expect(out.status, out.text).toBe(200);
-      // The fake MI API's sample conversation, scanned for the template's default keywords.
-      expect(out.body).toEqual([
-        { message: "Hello, I need a REFUND please", sentTimestamp: 1_700_000_000_000, sentBy: "Consumer", tag: "keywordRef:refund" },
-        { message: "Sure, refund started; anything else?", sentTimestamp: 1_700_000_001_000, sentBy: "Agent", tag: "keywordRef:refund" },
-      ]);
-      const search = (await hits(`/messaging_history/api/account/${a.accountId}/conversations/conversation/search`)).at(-1)!;
-      expect(JSON.parse(search.body)).toEqual({ conversationId: lambda.samplePayload.payload.general.convId, contentToRetrieve: ["messageRecords"] });
-      expect(search.headers.authorization).toMatch(/^OAuth .*oauth_consumer_key="ck-kw"/);
+    const key = { consumerKey: "ck-kw", consumerSecret: "cs-kw-secret", token: "tk-kw", tokenSecret: "ts-kw-secret" };
+    await createSecret(a, "lp-faas-default-app-key", JSON.stringify(key), "json");
+    const out = await run(a, lambda.uuid, lambda.samplePayload);
+    expect(out.status, out.text).toBe(200);
+    // The fake MI API's sample conversation, scanned for the template's default keywords.
+    expect(out.body).toEqual([
+      { message: "Hello, I need a REFUND please", sentTimestamp: 1_700_000_000_000, sentBy: "Consumer", tag: "keywordRef:refund" },
+      { message: "Sure, refund started; anything else?", sentTimestamp: 1_700_000_001_000, sentBy: "Agent", tag: "keywordRef:refund" },
+    ]);
+    const search = (await hits(`/messaging_history/api/account/${a.accountId}/conversations/conversation/search`)).at(-1)!;
+    expect(JSON.parse(search.body)).toEqual({ conversationId: lambda.samplePayload.payload.general.convId, contentToRetrieve: ["messageRecords"] });
+    expect(search.headers.authorization).toMatch(/^OAuth .*oauth_consumer_key="ck-kw"/);
 
-      // An end event without a conversation id answers no hits rather than failing.
-      const empty = await run(a, lambda.uuid, { headers: [], payload: {} });
-      expect(empty.status, empty.text).toBe(200);
-      expect(empty.body).toEqual([]);
-    } finally {
-      vars.CSDS_HOST = saved;
-    }
+    // An end event without a conversation id answers no hits rather than failing.
+    const empty = await run(a, lambda.uuid, { headers: [], payload: {} });
+    expect(empty.status, empty.text).toBe(200);
+    expect(empty.body).toEqual([]);
   });
 });
 
 describe("Replace Files for Conversation template", () => {
   it("reads the ended conversation, replaces its files in the (fake) storage with a black PNG, and without credentials says what to store", async () => {
-    const vars = env as unknown as { CSDS_HOST?: string };
-    const saved = vars.CSDS_HOST;
-    vars.CSDS_HOST = UP;
-    try {
-      // Conversation End serves one function per account: this test has its own account.
-      const a = await newAccount();
-      await allowUpstream(a); // CSDS and the MI API
-      await allowUpstream(a, "localhost"); // the file storage (swift)
-      const lambda = await deployedFrom(a, "replace-files-for-conversation");
-      expect(lambda.eventId).toBe("controllerbot_messaging_conversation_end");
+    // Conversation End serves one function per account: this test has its own account.
+    const a = await newAccount();
+    await allowUpstream(a); // CSDS and the MI API
+    await allowUpstream(a, "localhost"); // the file storage (swift)
+    const lambda = await deployedFrom(a, "replace-files-for-conversation");
+    expect(lambda.eventId).toBe("controllerbot_messaging_conversation_end");
 
-      const missing = await run(a, lambda.uuid, lambda.samplePayload);
-      expect(missing.status, missing.text).toBe(901);
-      expect(missing.text).toContain("No file storage credentials");
-      expect(missing.text).toContain("gdpr-file-storage-credentials");
+    const missing = await run(a, lambda.uuid, lambda.samplePayload);
+    expect(missing.status, missing.text).toBe(901);
+    expect(missing.text).toContain("No file storage credentials");
+    expect(missing.text).toContain("gdpr-file-storage-credentials");
 
-      const user = `gdpr-${a.accountId}`;
-      const password = `good-${crypto.randomUUID()}-TOPSECRET`;
-      await createSecret(a, "gdpr-file-storage-credentials", JSON.stringify({ username: user, password }), "json");
-      await createSecret(a, "lp-faas-default-app-key", JSON.stringify({ consumerKey: "ck-rf", consumerSecret: "cs-rf-secret", token: "tk-rf", tokenSecret: "ts-rf-secret" }), "json");
-      const out = await run(a, lambda.uuid, lambda.samplePayload);
-      expect(out.status, out.text).toBe(200);
-      const convId = lambda.samplePayload.payload.general.convId;
-      // The fake MI API's conversation shares two files with a path (and one without).
-      const files = `/v1/AUTH_files/${a.accountId}/${convId}`;
-      expect(out.body).toEqual({ conversationId: convId, replacedFiles: [`${files}/receipt.jpg`, `${files}/id-card.jpg`] });
-      expect(out.text).not.toContain("TOPSECRET");
+    const user = `gdpr-${a.accountId}`;
+    const password = `good-${crypto.randomUUID()}-TOPSECRET`;
+    await createSecret(a, "gdpr-file-storage-credentials", JSON.stringify({ username: user, password }), "json");
+    await createSecret(a, "lp-faas-default-app-key", JSON.stringify({ consumerKey: "ck-rf", consumerSecret: "cs-rf-secret", token: "tk-rf", tokenSecret: "ts-rf-secret" }), "json");
+    const out = await run(a, lambda.uuid, lambda.samplePayload);
+    expect(out.status, out.text).toBe(200);
+    const convId = lambda.samplePayload.payload.general.convId;
+    // The fake MI API's conversation shares two files with a path (and one without).
+    const files = `/v1/AUTH_files/${a.accountId}/${convId}`;
+    expect(out.body).toEqual({ conversationId: convId, replacedFiles: [`${files}/receipt.jpg`, `${files}/id-card.jpg`] });
+    expect(out.text).not.toContain("TOPSECRET");
 
-      const login = (await hits("/auth/v1.0")).filter((h) => h.headers["x-auth-user"] === user);
-      expect(login).toHaveLength(1);
-      const puts = await hits(files);
-      expect(puts.map((h) => [h.method, h.url]).sort()).toEqual([["PUT", `${files}/id-card.jpg`], ["PUT", `${files}/receipt.jpg`]]);
-      const token = puts[0]!.headers["x-auth-token"];
-      expect(token).toMatch(/^swift-/);
-      for (const put of puts) {
-        expect(put.headers["x-auth-token"]).toBe(token);
-        expect(put.headers["content-type"]).toBe("image/png");
-        // GDPRUtil's 1×1 black PNG (decoded in test/toolbelt-gdpr-util.test.ts).
-        expect(put.bodyBase64).toBe("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==");
-      }
-    } finally {
-      vars.CSDS_HOST = saved;
+    const login = (await hits("/auth/v1.0")).filter((h) => h.headers["x-auth-user"] === user);
+    expect(login).toHaveLength(1);
+    const puts = await hits(files);
+    expect(puts.map((h) => [h.method, h.url]).sort()).toEqual([["PUT", `${files}/id-card.jpg`], ["PUT", `${files}/receipt.jpg`]]);
+    const token = puts[0]!.headers["x-auth-token"];
+    expect(token).toMatch(/^swift-/);
+    for (const put of puts) {
+      expect(put.headers["x-auth-token"]).toBe(token);
+      expect(put.headers["content-type"]).toBe("image/png");
+      // GDPRUtil's 1×1 black PNG (decoded in test/toolbelt-gdpr-util.test.ts).
+      expect(put.bodyBase64).toBe("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==");
     }
   });
 });

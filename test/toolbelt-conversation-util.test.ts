@@ -2,28 +2,18 @@
 // fake Messaging Interactions API on loopback (test/upstream-server.ts): LivePerson's signatures,
 // the conversation-not-found code, and that their LivePerson calls are LpClient's (signed, from the
 // account's own app key, allow-listed) (sandbox/isolate/conversation-util.js).
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, createSecret, deployed, env, json, newAccount, testInvoke, type TestAccount } from "./helpers/api";
+import { describe, expect, it } from "vitest";
+import { createSecret, deployed, json, newAccount, testInvoke, type TestAccount } from "./helpers/api";
+import { allowFake, hitsFor, useFakeCsds } from "./helpers/lp-fakes";
 
-const PORT = inject("upstreamPort");
-const UP = `http://127.0.0.1:${PORT}`;
 
-const vars = env as unknown as { CSDS_HOST?: string };
-let saved: string | undefined;
-beforeAll(() => {
-  saved = vars.CSDS_HOST;
-  vars.CSDS_HOST = UP;
-});
-afterAll(() => {
-  vars.CSDS_HOST = saved;
-});
+useFakeCsds();
 
 const KEY = { consumerKey: "ck-conv", consumerSecret: "cs-conv-secret", token: "tk-conv", tokenSecret: "ts-conv-secret" };
 
 async function account(): Promise<TestAccount> {
   const a = await newAccount();
-  const res = await call(`/api/account/${a.accountId}/proxy-settings`, { key: a.admin, body: { domain: `127.0.0.1:${PORT}`, id: -1 } });
-  expect(res.status).toBe(201);
+  await allowFake(a);
   await createSecret(a, "lp-faas-default-app-key", JSON.stringify(KEY), "json");
   return a;
 }
@@ -41,7 +31,6 @@ async function run(a: TestAccount, body: string) {
   return (await json(await testInvoke(a, uuid))).result;
 }
 
-const hitsFor = async (text: string) => (await (await fetch(`${UP}/_hits?tag=${encodeURIComponent(text)}`)).json()) as { method: string; url: string; headers: Record<string, string>; body: string }[];
 
 describe("Toolbelt.ConversationUtil", () => {
   it("getConversationById asks the MI API (signed, through CSDS) and scanConversationForKeywords finds keywords case-insensitively", async () => {

@@ -2,29 +2,17 @@
 // against the fake CSDS and the fake LivePerson file storage (Swift) of test/upstream-server.ts:
 // which files it replaces, the login and the uploads, LivePerson's error codes, the allow-list, and
 // that the storage's password and token never reach an answer, a log or a record.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, deployed, env, json, newAccount, storedInvocation, testInvoke, type TestAccount } from "./helpers/api";
+import { describe, expect, it } from "vitest";
+import { deployed, json, newAccount, storedInvocation, testInvoke, type TestAccount } from "./helpers/api";
+import { PORT, allowFake, hitsFor, useFakeCsds } from "./helpers/lp-fakes";
 
-const PORT = inject("upstreamPort");
-const UP = `http://127.0.0.1:${PORT}`;
 
-// The platform's CSDS_HOST, pointed at the fake CSDS for this file (a Worker var: read per call).
-const vars = env as unknown as { CSDS_HOST?: string };
-let saved: string | undefined;
-beforeAll(() => {
-  saved = vars.CSDS_HOST;
-  vars.CSDS_HOST = UP;
-});
-afterAll(() => {
-  vars.CSDS_HOST = saved;
-});
+useFakeCsds();
 
 /** Allow-lists the fake CSDS (127.0.0.1) and, unless told not to, the fake storage (localhost). */
 async function allow(a: TestAccount, storage = true) {
-  for (const domain of [`127.0.0.1:${PORT}`, ...(storage ? [`localhost:${PORT}`] : [])]) {
-    const res = await call(`/api/account/${a.accountId}/proxy-settings`, { key: a.admin, body: { domain, id: -1 } });
-    expect(res.status).toBe(201);
-  }
+  await allowFake(a);
+  if (storage) await allowFake(a, "localhost");
 }
 
 /** A conversation as ConversationUtil answers it, with a file message per path (undefined: no path). */
@@ -54,8 +42,6 @@ async function run(a: TestAccount, conv: unknown, body: string) {
   return { out, result: out.result };
 }
 
-type Hit = { method: string; url: string; headers: Record<string, string>; body: string; bodyBase64: string };
-const hitsFor = async (text: string) => (await (await fetch(`${UP}/_hits?tag=${encodeURIComponent(text)}`)).json()) as Hit[];
 const logins = async (user: string) => (await hitsFor("/auth/v1.0")).filter((h) => h.headers["x-auth-user"] === user);
 const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 

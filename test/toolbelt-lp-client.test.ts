@@ -3,23 +3,13 @@
 // LivePerson's error codes, and the allow-list for both hosts (sandbox/isolate/lp-client.js).
 import { createHmac } from "node:crypto";
 import OAuth from "oauth-1.0a";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, createSecret, deployed, env, json, newAccount, storedInvocation, testInvoke, type TestAccount } from "./helpers/api";
+import { describe, expect, it } from "vitest";
+import { createSecret, deployed, json, newAccount, storedInvocation, testInvoke, type TestAccount } from "./helpers/api";
+import { PORT, UP, allowFake as allowUpstream, hitsFor, useFakeCsds } from "./helpers/lp-fakes";
 
-const PORT = inject("upstreamPort");
-const UP = `http://127.0.0.1:${PORT}`;
 const APP_KEY = "lp-faas-default-app-key";
 
-// The platform's CSDS_HOST, pointed at the fake CSDS for this file (a Worker var: read per call).
-const vars = env as unknown as { CSDS_HOST?: string };
-let saved: string | undefined;
-beforeAll(() => {
-  saved = vars.CSDS_HOST;
-  vars.CSDS_HOST = UP;
-});
-afterAll(() => {
-  vars.CSDS_HOST = saved;
-});
+useFakeCsds();
 
 const appKey = (label: string) => ({
   consumerKey: `ck-${label}-${crypto.randomUUID()}`,
@@ -27,11 +17,6 @@ const appKey = (label: string) => ({
   token: `tk-${label}-${crypto.randomUUID()}`,
   tokenSecret: `ts-${label}-${crypto.randomUUID()}-TOPSECRET`,
 });
-
-async function allowUpstream(a: TestAccount) {
-  const res = await call(`/api/account/${a.accountId}/proxy-settings`, { key: a.admin, body: { domain: `127.0.0.1:${PORT}`, id: -1 } });
-  expect(res.status).toBe(201);
-}
 
 /** Runs `body` in a function of the account with `lp` (the LpClient), LpServices and `accountId` in scope. */
 async function run(a: TestAccount, body: string) {
@@ -48,7 +33,6 @@ async function run(a: TestAccount, body: string) {
   return { out, result: out.result };
 }
 
-const hitsFor = async (text: string) => (await (await fetch(`${UP}/_hits?tag=${encodeURIComponent(text)}`)).json()) as { method: string; url: string; headers: Record<string, string> }[];
 
 // An OAuth 1.0a (RFC 5849) verifier written for the test, independent of the isolate's signer.
 const pct = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -103,26 +87,35 @@ describe("Toolbelt.LpClient", () => {
     expect((await hitsFor(`/api/account/${a.accountId}/service/baseURI.json`)).map((h) => h.url)).toEqual([`/api/account/${a.accountId}/service/baseURI.json?version=1.0`]);
   });
 
-  it("reads the app key from the function's own account only: another account's secret of that name is never used", async () => {
+  it("reads the app key from the function's own account only: another account's secret of that name is never used (V1's and V2's LpClient)", async () => {
     const attacker = await newAccount();
     const victim = await newAccount();
     await Promise.all([allowUpstream(attacker), allowUpstream(victim)]);
     const victimKey = appKey("victim");
+    const victimClient = { client_id: `cid-victim-${crypto.randomUUID()}`, client_secret: `csec-${crypto.randomUUID()}-TOPSECRET` };
     await createSecret(victim, APP_KEY, JSON.stringify(victimKey), "json");
     await createSecret(victim, "crm-app-key", JSON.stringify(victimKey), "json");
-    // The attacker's function names the victim's secrets and account every way it can.
+    await createSecret(victim, "crm-client", JSON.stringify(victimClient), "json");
+    // The attacker's function names the victim's secrets and account every way it can, with both
+    // toolbelts' clients (core-functions-toolbelt's is V2's, OAuth 2.0 from Sentinel).
     const { result } = await run(attacker, `
       const results = [];
-      for (const name of [undefined, 'crm-app-key']) {
-        try { await lp('msgHist', '/x/api/account/${victim.accountId}', { appKeySecretName: name, json: true }); results.push('sent'); }
-        catch (e) { results.push(e.code + ' ' + e.message); }
+      const v2 = require('core-functions-toolbelt').Toolbelt.LpClient();
+      for (const [client, names] of [[lp, [undefined, 'crm-app-key']], [v2, [undefined, 'crm-client']]]) {
+        for (const name of names) {
+          try { await client('msgHist', '/x/api/account/${victim.accountId}', { appKeySecretName: name, json: true }); results.push('sent'); }
+          catch (e) { results.push(e.code + ' ' + e.message); }
+        }
       }
       return results;`);
-    expect(result).toHaveLength(2);
+    expect(result).toHaveLength(4);
     expect(result[0]).toMatch(/^com\.liveperson\.faas\.lp-client\.get-credentials-failure .*"lp-faas-default-app-key"/);
     expect(result[1]).toMatch(/^com\.liveperson\.faas\.lp-client\.get-credentials-failure .*"crm-app-key"/);
+    expect(result[2]).toMatch(/^com\.liveperson\.faas\.lp-client\.get-credentials-failure .*"lp-faas-default-app-key"/);
+    expect(result[3]).toMatch(/^com\.liveperson\.faas\.lp-client\.get-credentials-failure .*"crm-client"/);
     expect(JSON.stringify(result)).not.toContain("TOPSECRET");
     expect(await hitsFor(`/x/api/account/${victim.accountId}`)).toEqual([]);
+    expect((await hitsFor("/sentinel/")).filter((h) => h.url.includes(attacker.accountId) || h.body.includes(victimClient.client_id))).toEqual([]);
   });
 
   it("appKeySecretName picks another secret of the account; a malformed one is get-credentials-failure", async () => {
