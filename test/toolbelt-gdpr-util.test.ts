@@ -134,9 +134,11 @@ describe("Toolbelt.GDPRUtil().replaceConversationFiles", () => {
       const skipped = await gdpr.replaceConversationFiles(conv, creds, () => false);
       const noFiles = await gdpr.replaceConversationFiles({ conversationHistoryRecords: [{ messageRecords: [] }] }, creds);
       let general; try { await gdpr.replaceConversationFiles({ conversationHistoryRecords: [{ info: {} }] }, creds); } catch (e) { general = e.code; }
-      return { none, missing, skipped, noFiles, general, codes: ErrorCodes.GDPRUtil };`);
+      let badFile; try { await gdpr.replaceConversationFiles(conv, creds, undefined, { body: 'no type' }); } catch (e) { badFile = e.code + ' ' + e.message; }
+      return { none, missing, skipped, noFiles, general, badFile, codes: ErrorCodes.GDPRUtil };`);
     expect(result).toEqual({
       none: [], missing: [], skipped: [], noFiles: [], general: "com.liveperson.faas.gdpr-util-general",
+      badFile: "com.liveperson.faas.gdpr-util-general replaceConversationFiles: replacementFile must be { contentType, body }",
       codes: { General: "com.liveperson.faas.gdpr-util-general", AuthFailure: "com.liveperson.faas.gdpr-util.auth-failed", ReplaceFileFailed: "com.liveperson.faas.gdpr-util.replace-file-failed" },
     });
     expect(await hitsFor(tag)).toEqual([]);

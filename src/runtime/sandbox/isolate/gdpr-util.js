@@ -103,6 +103,10 @@ async function replaceConversationFiles(conversation, credentials, shouldReplace
   }
   // Noted before anything can fail, so no message below can show it.
   platform.noteSecret("gdpr-util:file-storage-password", password);
+  if (typeof shouldReplace !== "function") throw new TypeError("replaceConversationFiles: shouldReplace must be a function (path) => boolean");
+  if (!replacementFile || typeof replacementFile.contentType !== "string" || replacementFile.body === undefined || replacementFile.body === null) {
+    throw new GDPRUtilError(GDPRUtilCodes.General, "replaceConversationFiles: replacementFile must be { contentType, body }");
+  }
   const found = hostedFilePaths(conversation);
   if (found === null) return [];
   const paths = found.filter((path) => shouldReplace(path));
