@@ -15,8 +15,10 @@
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startPlatform } from "./lib/bench-platform.mjs";
 import { buildConsole } from "./lib/console-build.mjs";
 import { buildLibraries } from "./lib/libraries-build.mjs";
+import { platformFixture, sharedPlatformEnv } from "./lib/test-platform.mjs";
 import { ROOT, run, toolEnv } from "./lib/tools.mjs";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "edgefn-test-"));
@@ -55,7 +57,7 @@ async function workersSuite() {
   results.push({ endedAt: Date.now(), name, passed, failed });
 }
 
-async function scriptsSuite() {
+async function scriptsSuite(env) {
   const name = "script tests (node:test)";
   banner(name);
   const dir = path.join(ROOT, "scripts", "test");
@@ -65,7 +67,7 @@ async function scriptsSuite() {
   // long ones mostly wait on the platforms they start (node's default on 2 cores is one at a time;
   // 184 s became 112 s).
   const code = await run(process.execPath, ["--test", "--test-concurrency=2", "--test-reporter=spec", "--test-reporter-destination=stdout",
-    "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files]);
+    "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files], { env: toolEnv(env) });
   const summary = existsSync(tap) ? readFileSync(tap, "utf8") : "";
   const count = (key) => Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, "m"))?.[1] ?? 0);
   const passed = count("pass");
@@ -119,6 +121,24 @@ async function browserSuite() {
   };
 }
 
+/**
+ * The platform the script test files efn, lp-client and lpf-cli share (scripts/lib/test-platform.mjs).
+ * Resolves to its fixture, or to undefined when it did not start (each file then starts its own, as
+ * when run alone).
+ */
+async function startSharedPlatform() {
+  const fixture = platformFixture("npm-test-shared");
+  try {
+    fixture.platform = await startPlatform({ name: "shared", tmp: fixture.tmp, vars: fixture.vars, logFd: fixture.logFd, say: () => {} });
+    return fixture;
+  } catch (err) {
+    console.error(`the script tests' shared platform did not start (each file starts its own): ${err.message}\n${fixture.logTail()}`);
+    await fixture.stop();
+    return undefined;
+  }
+}
+
+let shared;
 try {
   // The brand libraries first: tsc, wrangler's dry run and vitest all read them.
   librariesBuild();
@@ -126,10 +146,12 @@ try {
   // (Beside the Workers suite as well, they cost it 40 s and saved 9 s in all: the machine is busy.)
   await Promise.all([single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]), consoleBuild()]);
   await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);
+  shared = await startSharedPlatform();
   await workersSuite();
-  const [, showBrowserOutput] = await Promise.all([scriptsSuite(), browserSuite()]);
+  const [, showBrowserOutput] = await Promise.all([scriptsSuite(shared ? sharedPlatformEnv(shared) : {}), browserSuite()]);
   showBrowserOutput();
 } finally {
+  await shared?.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
 

@@ -1,6 +1,7 @@
 // efn, edgefn's CLI (cli/efn.js), run as a user runs it (a child process, in a project folder)
-// against a real local edgefn started once for this file (wrangler dev behind the front proxy, as
-// `npm start` runs it, on a fresh temporary state). Its config and cache folders are temporary too
+// against a real local edgefn started once for this file, or the one `npm test` shares between
+// files (wrangler dev behind the front proxy, as `npm start` runs it, on a fresh temporary state;
+// scripts/lib/test-platform.mjs). Its config and cache folders are temporary too
 // (EFN_CONFIG_DIR, EFN_CACHE_DIR), so `invoke --local` starts its own private edgefn from scratch.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -8,8 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import http from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { api, startPlatform } from "../lib/bench-platform.mjs";
-import { platformFixture } from "../lib/test-platform.mjs";
+import { api } from "../lib/bench-platform.mjs";
+import { platformFixture, startTestPlatform } from "../lib/test-platform.mjs";
 import { HOST } from "../lib/net.mjs";
 import { ROOT } from "../lib/tools.mjs";
 import { renderApiTypes } from "../../cli/lib/openapi-to-ts.js";
@@ -19,7 +20,7 @@ const BOOT_TIMEOUT_MS = 180_000;
 const WATCHDOG_MS = 6 * 60_000;
 
 const fixture = platformFixture("efn.test", { watchdogMs: WATCHDOG_MS });
-const { tmp, logFd, vars, logTail } = fixture;
+const { tmp, vars, logTail } = fixture;
 const configDir = path.join(tmp, "config");
 const cacheDir = path.join(tmp, "cache");
 const project = path.join(tmp, "project");
@@ -98,7 +99,7 @@ before(async () => {
     return efn(["invoke", "--local", "warm", "broke", "--json"], { cwd: coldProject });
   });
   try {
-    [fixture.platform, coldLocal, lpfMade] = await Promise.all([startPlatform({ name: "efn", tmp, vars, logFd, say: () => {} }), cold, lpfReady]);
+    [, coldLocal, lpfMade] = await Promise.all([startTestPlatform(fixture, "efn"), cold, lpfReady]);
   } catch (err) {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
   }

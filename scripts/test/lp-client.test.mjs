@@ -1,6 +1,7 @@
 // LivePerson's own published Node client (`liveperson-functions-client`, pinned devDependency),
 // unchanged, against a real local edgefn: wrangler dev behind the front proxy (as `npm start` runs
-// it), on a fresh temporary state and free 127.0.0.1 ports, started once for this file.
+// it), on a fresh temporary state and free 127.0.0.1 ports, started once for this file or shared
+// by `npm test` between files (scripts/lib/test-platform.mjs).
 //
 // The client is pointed at the platform with scripts/lib/lp-client-local.mjs (CSDS answers fake
 // domain names, getUrl swaps only the origin). Every call below is the client's own: its paths,
@@ -22,8 +23,8 @@ import https from "node:https";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { api, startPlatform } from "../lib/bench-platform.mjs";
-import { platformFixture } from "../lib/test-platform.mjs";
+import { api } from "../lib/bench-platform.mjs";
+import { platformFixture, startTestPlatform } from "../lib/test-platform.mjs";
 import { createLocalClient } from "../lib/lp-client-local.mjs";
 import { HOST, freePort } from "../lib/net.mjs";
 import { ROOT } from "../lib/tools.mjs";
@@ -43,7 +44,7 @@ const eventCode = `function lambda(input, callback) {
 const failCode = `function lambda(input, callback) { callback(new Error("boom")); }`;
 
 const fixture = platformFixture("lp-client.test", { watchdogMs: WATCHDOG_MS });
-const { tmp, logFd, vars, logTail } = fixture;
+const { tmp, vars, logTail } = fixture;
 
 let platform; // set once wrangler and the front proxy are up
 let base; // http://127.0.0.1:<front proxy port>
@@ -53,7 +54,7 @@ const stopPlatform = () => fixture.stop();
 
 before(async () => {
   try {
-    platform = fixture.platform = await startPlatform({ name: "lp-client", tmp, vars, logFd, say: () => {} });
+    platform = await startTestPlatform(fixture, "lp-client");
   } catch (err) {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
   }

@@ -1,6 +1,7 @@
 // LivePerson's CLI `lpf` (liveperson-functions-cli 1.31.13, pinned devDependency), unchanged, end
 // to end against a real local edgefn: wrangler dev behind the front proxy (as `npm start` runs it),
-// fresh temporary state, started once for this file. lpf reaches it through a TLS front with a
+// fresh temporary state, started once for this file or shared by `npm test` between files
+// (scripts/lib/test-platform.mjs). lpf reaches it through a TLS front with a
 // throwaway certificate and its CSDS lookup pointed there by a preload (scripts/lib/lpf-local.mjs,
 // LivePerson reference §2.5). Every command runs as a brand developer would type it, one after the
 // other, and each one's effect is checked through edgefn's API, not only its exit code.
@@ -10,8 +11,8 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { api, startPlatform } from "../lib/bench-platform.mjs";
-import { platformFixture } from "../lib/test-platform.mjs";
+import { api } from "../lib/bench-platform.mjs";
+import { platformFixture, startTestPlatform } from "../lib/test-platform.mjs";
 import { hasOpenssl, lpfEnv, runLpf, startTlsFront } from "../lib/lpf-local.mjs";
 import { freePort } from "../lib/net.mjs";
 
@@ -26,7 +27,7 @@ const PASSWORD = `lpf-e2e-${randomUUID()}`; // throwaway, this run only
 
 const openssl = hasOpenssl();
 const fixture = platformFixture("lpf-cli.test", { watchdogMs: WATCHDOG_MS });
-const { tmp, logFd, vars, logTail } = fixture;
+const { tmp, vars, logTail } = fixture;
 
 let platform;
 let front; // the TLS front: domain, bundle, requests
@@ -37,7 +38,7 @@ before(async () => {
   if (!openssl) return;
   const started = Date.now();
   try {
-    platform = fixture.platform = await startPlatform({ name: "lpf-cli", tmp, vars, logFd, say: () => {} });
+    platform = await startTestPlatform(fixture, "lpf-cli");
     fx.bootMs = Date.now() - started;
   } catch (err) {
     throw new Error(`${err.message}\n--- last lines of wrangler's output ---\n${logTail()}`);
