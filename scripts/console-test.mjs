@@ -7,6 +7,10 @@
 //   node scripts/console-test.mjs [playwright test arguments, e.g. --project=desktop -g sign-in]
 //
 // EDGEFN_CONSOLE_REPORT names the JSON report (scripts/test.mjs counts its tests from it).
+// EDGEFN_CONSOLE_HOLD=1, started by scripts/test.mjs with an IPC channel: get the platform, browser
+// and account ready, tell the parent, and run the tests only at its "go" (npm test prepares them
+// while its type check leaves a core idle and runs them after the Workers suite); the channel closed
+// before that: stop.
 // Screenshots of every section go to test-results/console/ (git-ignored).
 import chromium from "@sparticuz/chromium";
 import { mkdtempSync } from "node:fs";
@@ -21,8 +25,19 @@ import { ROOT, run, toolEnv } from "./lib/tools.mjs";
 
 const say = (msg) => console.log(`[console-test] ${msg}`);
 // The watchdog only stops a hung run (a browser or platform that never answers): 31 tests take about
-// 95 s alone and up to 180 s beside the script tests, more on a loaded machine.
-const fixture = platformFixture("console-test", { watchdogMs: 8 * 60_000 });
+// 95 s alone and up to 180 s beside the script tests, more on a loaded machine; held, the Workers
+// suite's time comes before them.
+const hold = process.env.EDGEFN_CONSOLE_HOLD === "1" && typeof process.send === "function";
+const fixture = platformFixture("console-test", { watchdogMs: (hold ? 15 : 8) * 60_000 });
+
+/** Tells the parent it is ready; resolves at its go, rejects when the channel closes first. */
+function readyThenGo() {
+  return new Promise((resolve, reject) => {
+    process.once("message", () => resolve(process.disconnect()));
+    process.once("disconnect", () => reject(new Error("the parent closed the channel before the go: no tests run")));
+    process.send("ready");
+  });
+}
 
 // Chromium's flags for a container without a sandbox, minus the ones that would weaken what the
 // tests check (web security), that Playwright sets itself (headless mode), and --single-process,
@@ -40,6 +55,7 @@ try {
   ]);
   const seed = await seedConsoleAccount(platform.port, fixture.vars.OPERATOR_TOKEN);
   say(`platform, browser and account ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (hold) await readyThenGo();
   const report = process.env.EDGEFN_CONSOLE_REPORT ?? path.join(mkdtempSync(path.join(tmpdir(), "edgefn-console-report-")), "report.json");
   code = await run("playwright", ["test", "--config", path.join(ROOT, "console", "playwright.config.mjs"), ...process.argv.slice(2)], {
     env: toolEnv({

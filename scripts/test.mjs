@@ -12,6 +12,7 @@
 //   scripts     node:test on scripts/test/*.test.mjs           counted from its TAP summary
 //   browser     the console in headless Chromium (Playwright,  counted from its JSON report
 //               console/test/*.spec.mjs) against a real local platform (scripts/console-test.mjs)
+import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -91,40 +92,56 @@ function librariesBuild() {
 }
 
 /**
- * The browser step runs beside the script tests (both mostly wait on the platforms they start:
- * 111 s + 100 s one after the other, 152 s side by side here). Its output goes to a file, shown
- * whole when it ends, so the two reports do not interleave.
+ * The browser step, in two parts. Prepared (platform, Chromium, seeded account: 10–15 s) as soon as
+ * the console is built, while the main type check leaves a core idle; its tests run after the
+ * Workers suite, beside the script tests (both mostly wait on the platforms they use: 111 s + 100 s
+ * one after the other, 152 s side by side here). Its output goes to a file, shown whole when it
+ * ends, so the two reports do not interleave. Resolves once it is ready (or has ended) to
+ * { go() → resolves to a function that shows its output }.
  */
-async function browserSuite() {
+async function prepareBrowserSuite() {
   const name = "console in a browser (Playwright)";
   const report = path.join(tmp, "playwright.json");
   const outputFile = path.join(tmp, "playwright.out");
   const out = openSync(outputFile, "w");
-  startedAt.set(name, Date.now());
-  const code = await run(process.execPath, [path.join(ROOT, "scripts", "console-test.mjs")], {
-    env: toolEnv({ EDGEFN_CONSOLE_REPORT: report, EDGEFN_CONSOLE_BUILT: "1" }),
-    stdio: ["ignore", out, out],
+  const child = spawn(process.execPath, [path.join(ROOT, "scripts", "console-test.mjs")], {
+    cwd: ROOT,
+    env: toolEnv({ EDGEFN_CONSOLE_REPORT: report, EDGEFN_CONSOLE_BUILT: "1", EDGEFN_CONSOLE_HOLD: "1" }),
+    stdio: ["ignore", out, out, "ipc"],
   });
-  closeSync(out);
-  let passed = 0;
-  let failed = 0;
-  if (existsSync(report)) {
-    const { stats } = JSON.parse(readFileSync(report, "utf8"));
-    passed = stats.expected + stats.flaky;
-    failed = stats.unexpected;
-  }
-  if (code !== 0 && failed === 0) failed = 1;
-  results.push({ endedAt: Date.now(), name, passed, failed });
-  return () => {
-    console.log(`\n━━━ ${name} (ran beside the script tests) ${"━".repeat(Math.max(0, 40 - name.length))}`);
-    process.stdout.write(readFileSync(outputFile, "utf8"));
+  const exited = new Promise((resolve) => {
+    child.on("error", () => resolve(127));
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+  await Promise.race([new Promise((resolve) => child.once("message", resolve)), exited]);
+  return {
+    async go() {
+      startedAt.set(name, Date.now());
+      if (child.connected) child.send("go");
+      const code = await exited;
+      closeSync(out);
+      let passed = 0;
+      let failed = 0;
+      if (existsSync(report)) {
+        const { stats } = JSON.parse(readFileSync(report, "utf8"));
+        passed = stats.expected + stats.flaky;
+        failed = stats.unexpected;
+      }
+      if (code !== 0 && failed === 0) failed = 1;
+      results.push({ endedAt: Date.now(), name, passed, failed });
+      return () => {
+        console.log(`\n━━━ ${name} (ran beside the script tests) ${"━".repeat(Math.max(0, 40 - name.length))}`);
+        process.stdout.write(readFileSync(outputFile, "utf8"));
+      };
+    },
+    stop: () => child.connected && child.disconnect(), // unless it got the go: it stops its platform and exits
   };
 }
 
 /**
- * The platform the script test files efn, lp-client and lpf-cli share (scripts/lib/test-platform.mjs).
- * Resolves to its fixture, or to undefined when it did not start (each file then starts its own, as
- * when run alone).
+ * The platform the script test files efn, lp-client and lpf-cli share (scripts/lib/test-platform.mjs),
+ * started beside the type check like the browser's. Resolves to its fixture, or to undefined when it
+ * did not start (each file then starts its own, as when run alone).
  */
 async function startSharedPlatform() {
   const fixture = platformFixture("npm-test-shared");
@@ -138,19 +155,26 @@ async function startSharedPlatform() {
   }
 }
 
+let browser;
 let shared;
 try {
   // The brand libraries first: tsc, wrangler's dry run and vitest all read them.
   librariesBuild();
   // Both tsc runs are single-threaded and quiet when they pass: side by side on two cores (~8 s less).
-  // (Beside the Workers suite as well, they cost it 40 s and saved 9 s in all: the machine is busy.)
-  await Promise.all([single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]), consoleBuild()]);
+  // The console's build ends first; the core it leaves idle bundles the Worker and starts the browser
+  // step's and the script tests' platforms (they need console/dist), which then wait, idle, through
+  // the Workers suite. (The one-test checks beside the Workers suite cost it 40 s and saved 9 s in all.)
+  const typecheck = single("typecheck (tsc --noEmit)", "tsc", ["--noEmit"]);
+  await consoleBuild();
+  const browserReady = prepareBrowserSuite();
+  const sharedReady = startSharedPlatform();
   await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);
-  shared = await startSharedPlatform();
+  [browser, shared] = await Promise.all([browserReady, sharedReady, typecheck]);
   await workersSuite();
-  const [, showBrowserOutput] = await Promise.all([scriptsSuite(shared ? sharedPlatformEnv(shared) : {}), browserSuite()]);
+  const [, showBrowserOutput] = await Promise.all([scriptsSuite(shared ? sharedPlatformEnv(shared) : {}), browser.go()]);
   showBrowserOutput();
 } finally {
+  browser?.stop();
   await shared?.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
