@@ -2,7 +2,7 @@
 // [assets] serves. wrangler refuses to start or bundle without that directory, so `npm start`,
 // `npm test` and `npm run deploy` call this first (about 2 s).
 import path from "node:path";
-import { ROOT, run } from "./tools.mjs";
+import { ROOT, incrementalTscArgs, run } from "./tools.mjs";
 
 export const CONSOLE_DIST = path.join(ROOT, "console", "dist");
 
@@ -10,7 +10,7 @@ export const CONSOLE_DIST = path.join(ROOT, "console", "dist");
 export async function buildConsole({ typecheck = false, stdio } = {}) {
   const opts = stdio ? { stdio } : {};
   if (typecheck) {
-    const code = await run("tsc", ["-p", path.join("console", "tsconfig.json")], opts);
+    const code = await run("tsc", ["-p", path.join("console", "tsconfig.json"), ...incrementalTscArgs("console")], opts);
     if (code !== 0) return code;
   }
   return run("vite", ["build", "--config", path.join("console", "vite.config.mjs")], opts);

@@ -21,6 +21,16 @@ export function toolEnv(extra = {}) {
   };
 }
 
+/**
+ * tsc's arguments for an incremental check whose state (`<name>.tsbuildinfo`) lives in
+ * node_modules/.cache: the next check re-checks only the files that changed and those that depend
+ * on them, and reports every error, old or new (npm test's main type check: about 29 → 8 CPU-seconds
+ * when little changed).
+ */
+export function incrementalTscArgs(name) {
+  return ["--incremental", "--tsBuildInfoFile", path.join(ROOT, "node_modules", ".cache", "edgefn-tsc", `${name}.tsbuildinfo`)];
+}
+
 /** Runs a tool to completion with output shown live; resolves to its exit code (never rejects). */
 export function run(cmd, args, { env = toolEnv(), stdio = ["ignore", "inherit", "inherit"], cwd = ROOT } = {}) {
   return new Promise((resolve) => {
