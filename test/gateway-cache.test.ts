@@ -7,7 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AccountGate, LEASE_PREFIX } from "../src/gate/account-gate";
 import type { Lease } from "../src/gate/lease";
-import { CACHE_TTL_MS, cacheSize, cachedLookup, noteEpoch, knownEpoch, rememberLookup } from "../src/services/gateway-cache";
+import { CACHE_MAX_AGE_MS, CACHE_TTL_MS, cacheSize, cachedLookup, confirmLookup, noteEpoch, knownEpoch, rememberLookup } from "../src/services/gateway-cache";
 import { OPERATOR_TOKEN, call, deploy, deployed, env, invoke, json, newAccount, type TestAccount } from "./helpers/api";
 import { CODES, expectError } from "./helpers/spec";
 
@@ -145,6 +145,27 @@ describe("cache rules", () => {
     expect(cachedLookup(acct, { kind: "key", hash: "other" }, "u")).toBeUndefined();
     expect(cachedLookup(acct, cred, "u", Date.now() + CACHE_TTL_MS + 1)).toBeUndefined();
     expect(cachedLookup(acct, cred, "u"), "expired entries are dropped").toBeUndefined();
+  });
+
+  it("an admission at the entry's epoch keeps it CACHE_TTL_MS longer, never past CACHE_MAX_AGE_MS from its read; one at another epoch does not", () => {
+    const acct = `unit${crypto.randomUUID()}`;
+    const cred = { kind: "key" as const, hash: crypto.randomUUID() };
+    const t0 = Date.now();
+    rememberLookup(acct, cred, "u", { principal: principal(acct), lambda }, 5, 5);
+    const entry = cachedLookup(acct, cred, "u", t0)!;
+    // Confirmed every 8 s at its own epoch: alive past the TTL, up to the maximum age.
+    let t = t0;
+    for (; t + 8_000 - t0 <= CACHE_MAX_AGE_MS; t += 8_000) {
+      expect(cachedLookup(acct, cred, "u", t + 8_000), `confirmed at ${t - t0} ms`).toBe(entry);
+      confirmLookup(acct, cred, "u", entry, 5, t + 8_000);
+    }
+    expect(t + 8_000 - t0).toBeGreaterThan(CACHE_TTL_MS);
+    expect(cachedLookup(acct, cred, "u", t0 + CACHE_MAX_AGE_MS + 1_000), "read too long ago, however often confirmed").toBeUndefined();
+
+    rememberLookup(acct, cred, "u", { principal: principal(acct), lambda }, 6, 6);
+    const other = cachedLookup(acct, cred, "u", t0)!;
+    confirmLookup(acct, cred, "u", other, 7, t0 + CACHE_TTL_MS - 1); // the account changed: no confirmation
+    expect(cachedLookup(acct, cred, "u", t0 + CACHE_TTL_MS + 1_000)).toBeUndefined();
   });
 
   it("keeps one copy of a deployment's code for all entries, and holds at most 8M characters of code", () => {

@@ -12,7 +12,7 @@ import { looksLikeKey } from "../services/api-keys";
 import { gatewayLookup, gatewayLookupSession, gatewayLookupToken, type GatewayLookup } from "../services/gateway";
 import { looksLikeSessionBearer } from "../services/sessions";
 import { sameRoles } from "../auth/principal";
-import { cachedLookup, knownEpoch, noteEpoch, rememberLookup, type CredentialRef } from "../services/gateway-cache";
+import { cachedLookup, confirmLookup, knownEpoch, noteEpoch, rememberLookup, type CredentialRef } from "../services/gateway-cache";
 import { looksLikeJwt } from "../services/tokens";
 import { admit, bearerKey, verifiedTokenSubject } from "./auth";
 import { dbOf } from "./route";
@@ -72,7 +72,8 @@ export const authenticateAndLoad = createMiddleware<AppEnv>(async (c, next) => {
     },
     admitted(epoch) {
       noteEpoch(accountId, epoch);
-      if (!cached || found !== cached) rememberLookup(accountId, cred, uuid, found, readAt, epoch);
+      if (cached && found === cached) confirmLookup(accountId, cred, uuid, cached, epoch);
+      else rememberLookup(accountId, cred, uuid, found, readAt, epoch);
     },
   };
   c.set("freshness", freshness);
