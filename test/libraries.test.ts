@@ -171,6 +171,17 @@ describe("which isolates get which library", () => {
     expect(await invokeOk(a, literal)).toEqual({ version: pkg.devDependencies.lodash });
   });
 
+  it("the toolbelt is in the isolates of code that names it (issue 16: its modules are most of a cold start's compile); a name built without the word fails saying how to get it", async () => {
+    const a = await shared();
+    const hidden = await deployed(a, `function lambda(input, callback) {
+  try { callback(null, { exports: Object.keys(require(["lp-faas", "tool" + "belt"].join("-"))).length }); } catch (e) { callback(null, { error: e.message }); }
+}`);
+    const named = await deployed(a, `// uses the toolbelt
+function lambda(input, callback) { callback(null, { client: typeof require(["lp-faas", "toolbelt"].join("-")).Toolbelt.SecretClient }); }`);
+    expect(await invokeOk(a, hidden)).toEqual({ error: expect.stringMatching(/lp-faas-toolbelt is not loaded for this function.*require\("lp-faas-toolbelt"\)/) });
+    expect(await invokeOk(a, named)).toEqual({ client: "function" });
+  });
+
   it("core-functions-toolbelt (V2's name) is lp-faas-toolbelt's toolbelt, but for V2's fetch-style LpClient", async () => {
     const a = await shared();
     const uuid = await deployed(a, `function lambda(input, callback) {

@@ -31,13 +31,19 @@ const EXPORT_LAMBDA = "\n;module.exports = typeof lambda === 'function' ? lambda
 // (V2's name too, with its own LpClient: toolbelt-v2.js).
 const TOOLBELT_ALIAS_SOURCE = `module.exports = require(${JSON.stringify(TOOLBELT_MODULE_NAMES[0])});\n`;
 
-// The platform's own modules of every isolate, under the names they are required by. One table
-// serves both the modules map and the platform hash, so a module added here is always hashed too
-// (the two were separate lists that each new module had to be added to).
-const PLATFORM_MODULES: Record<string, string | { cjs: string }> = {
+// The platform's own modules, under the names they are required by. One table each serves both the
+// modules map and the platform hash, so a module added here is always hashed too (the two were
+// separate lists that each new module had to be added to).
+// Every isolate gets the wrapper and what it needs:
+const CORE_MODULES: Record<string, string | { cjs: string }> = {
   "main.js": WRAPPER_SOURCE,
   "values.js": VALUES_SOURCE,
   "platform.js": { cjs: PLATFORM_SOURCE },
+};
+// The toolbelt only where the code names it: workerd compiles every module it is given when it
+// builds an isolate, used or not, and these are most of the platform's text (about a fifth of the
+// runtime's CPU time for a cold start of a hello world; npm run bench, scale).
+const TOOLBELT_MODULES: Record<string, string | { cjs: string }> = {
   "toolbelt-http.js": { cjs: HTTP_CLIENT_SOURCE },
   "orchestrator-client.js": { cjs: ORCHESTRATOR_CLIENT_SOURCE },
   "lp-client.js": { cjs: LP_CLIENT_SOURCE },
@@ -50,6 +56,17 @@ const PLATFORM_MODULES: Record<string, string | { cjs: string }> = {
   ...Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name, i) => [name, { cjs: i === 0 ? TOOLBELT_SOURCE : name === "core-functions-toolbelt" ? TOOLBELT_V2_SOURCE : TOOLBELT_ALIAS_SOURCE }])),
 };
 
+/**
+ * Whether the code may require the toolbelt: it names it (any mention of "toolbelt", so also a name
+ * put together at run time from a literal that says so, or one in a comment). Code that does not is
+ * given modules under the toolbelt's names that say how to get it.
+ */
+export const mayUseToolbelt = (code: string) => /toolbelt/i.test(code);
+
+const toolbeltNotGiven = (name: string) =>
+  `throw new Error(${JSON.stringify(`${name} is not loaded for this function: its code never names it. Require it by its literal name (require("${name}")), then deploy again`)});\n`;
+const TOOLBELT_STUBS = Object.fromEntries(TOOLBELT_MODULE_NAMES.map((name) => [name, { cjs: toolbeltNotGiven(name) }]));
+
 // The platform modules' text is part of every isolate's hash, so a changed wrapper never reuses an
 // isolate built with the old one. Computed once, on first use (not at global scope, where a Worker
 // may not start asynchronous work).
@@ -57,7 +74,7 @@ let platformHash: Promise<string> | undefined;
 
 /** Content hash of everything that makes up the isolate, so equal ids always mean equal code. */
 export async function codeHash(spec: Pick<SandboxSpec, "code" | "environmentVariables" | "libraries">): Promise<string> {
-  platformHash ??= sha256Hex(JSON.stringify(PLATFORM_MODULES) + notGiven("*"));
+  platformHash ??= sha256Hex(JSON.stringify([CORE_MODULES, TOOLBELT_MODULES, TOOLBELT_STUBS]) + notGiven("*"));
   // The libraries by name and content (hashed by their build), so a new version of one is a new
   // isolate; left out when there are none, so such a function's hash depends on nothing more.
   const libraries = libraryHashes(spec.libraries ?? []);
@@ -84,7 +101,8 @@ export function buildWorkerCode(spec: SandboxSpec, host: HostExports, cpuMs: num
     compatibilityFlags: COMPATIBILITY_FLAGS,
     mainModule: "main.js",
     modules: {
-      ...PLATFORM_MODULES,
+      ...CORE_MODULES,
+      ...(mayUseToolbelt(spec.code) ? TOOLBELT_MODULES : TOOLBELT_STUBS),
       "lambda.js": { cjs: spec.code + EXPORT_LAMBDA },
       // The libraries this function needs under the names brand code requires; any other library's
       // name is a module whose require() says how to get it.
