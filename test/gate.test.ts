@@ -103,6 +103,26 @@ describe("concurrency limit", () => {
     expect(await records(a)).toHaveLength(8);
   });
 
+  it("a refused invocation ran no brand code, though its cold isolate was built during admission (issue 16)", async () => {
+    const a = await newAccount();
+    // Brand code at module scope runs when an isolate loads the function: it notes when.
+    const fn = await deployed(a, `const loadedAt = Date.now();
+function lambda(input, callback) { callback(null, loadedAt); }`);
+    const busy = await deployed(a, slow(800));
+    // A new timeout is a new isolate (its CPU limit is part of its id): cold, and unknown to the host,
+    // so the refused invocation below has it built while the gate refuses.
+    await setLimits(a, { concurrentInvocations: 1, timeoutMs: 1400 });
+    const running = invoke(a, busy);
+    await new Promise((r) => setTimeout(r, 200));
+    await expectError(await invoke(a, fn), 429, TOO_MANY, "refused while the slot is taken");
+    const refusedAt = Date.now();
+    expect((await running).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const res = await invoke(a, fn);
+    expect(res.status).toBe(200);
+    expect(await json(res), "the function was loaded by the admitted invocation, not during the refused one").toBeGreaterThanOrEqual(refusedAt);
+  });
+
   it("is per account: one account at its limit never refuses another", async () => {
     const [a, b] = await Promise.all([newAccount(), newAccount()]);
     await setLimits(a, { concurrentInvocations: 1 });

@@ -11,7 +11,7 @@ import { awaitTrail } from "./log-tail";
 import { limitLogs } from "./logs";
 import { Observation, watchInvocation } from "./observation";
 import { redactorFor, type Redact } from "./redaction";
-import { sandboxFor, type LogEntry, type OutboundCall, type RunResult } from "./sandbox/sandbox";
+import { sandboxFor, warmSandbox, type LogEntry, type OutboundCall, type RunResult } from "./sandbox/sandbox";
 import { cpuLimitMs, type HostExports } from "./sandbox/worker-code";
 import { env as workerEnv } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -193,8 +193,7 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
     return { ...seen(redactorFor(observation.secrets)), trailToken };
   };
   try {
-    const spec = { accountId: req.accountId, lambdaUuid: req.lambdaUuid, code: deployment.code, environmentVariables: deployment.environmentVariables, libraries: deployment.libraries };
-    const sandbox = sandboxFor(deps.loader, deps.host, spec, deployment.codeHash, timing.configuredMs);
+    const sandbox = sandboxFor(deps.loader, deps.host, specOf(req, deployment), deployment.codeHash, timing.configuredMs);
     // The function's orchestrated calls run through this same path (gate, records), as its children.
     const caller = { ...scope, invocationId, requestId: req.requestId, depth: req.depth ?? 0 };
     const orchestration = new Orchestration(caller, (callee) => invokeDeployed(deps, callee));
@@ -226,6 +225,14 @@ async function runOnce(deps: InvokeDeps, req: InvokeRequest, deployment: Deploym
     unwatch();
   }
 }
+
+const specOf = (req: InvokeRequest, deployment: Deployment) => ({
+  accountId: req.accountId,
+  lambdaUuid: req.lambdaUuid,
+  code: deployment.code,
+  environmentVariables: deployment.environmentVariables,
+  libraries: deployment.libraries,
+});
 
 /** The isolate's entries and the platform's own, in time order (a stable merge). */
 function mergeByTime(logs: LogEntry[], notes: LogEntry[]): LogEntry[] {
@@ -276,6 +283,8 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
       startedAt,
       deadline: startedAt + timing.allowedMs,
     };
+    // A cold isolate is built while the gate admits (if admission refuses, it is ready for later).
+    if (attempt === 1) warmSandbox(deps.loader, deps.host, specOf(req, deployment), deployment.codeHash, configuredMs);
     // After a few changes in a row, admit without the check: the last read is as fresh as any.
     const slot = await takeSlot(lease, limits, attempt <= MAX_FRESHNESS_ATTEMPTS ? expectEpoch : undefined);
     if (slot.stale) {

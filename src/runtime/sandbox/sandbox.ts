@@ -29,6 +29,7 @@ export interface ChannelForIsolate {
 }
 
 interface SandboxEntrypoint {
+  warm(): Promise<boolean>;
   validate(): Promise<{ ok: true } | { ok: false; error: ErrorDescription }>;
   run(inputJson: string, channel: ChannelForIsolate, options: { maxResultBytes: number; invocationId: string; trailToken: string }): Promise<RunResult>;
 }
@@ -41,6 +42,30 @@ interface SandboxEntrypoint {
  */
 export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): SandboxEntrypoint {
   const cpuMs = cpuLimitMs(configuredTimeoutMs);
-  const stub = loader.get(isolateId(spec, hash, cpuMs), () => buildWorkerCode(spec, host, cpuMs));
+  const id = isolateId(spec, hash, cpuMs);
+  noteKnown(id);
+  const stub = loader.get(id, () => buildWorkerCode(spec, host, cpuMs));
   return stub.getEntrypoint() as unknown as SandboxEntrypoint;
+}
+
+// The isolates this Worker isolate has called, most recent last (a bounded memory, not the loader's
+// truth: an isolate the runtime dropped, or one another Worker isolate built, counts as unknown).
+const KNOWN_MAX = 10_000;
+const knownIsolates = new Set<string>();
+
+/**
+ * Starts building the isolate of an invocation that is about to be admitted, when this Worker has
+ * not called it yet (after a restart, or a deploy elsewhere): a cold start then overlaps the gate's
+ * admission instead of following it. Never throws; a failure shows again when the invocation runs.
+ * A known isolate costs nothing (no call).
+ */
+export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): void {
+  if (knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs)))) return;
+  sandboxFor(loader, host, spec, hash, configuredTimeoutMs).warm().catch(() => undefined);
+}
+
+function noteKnown(id: string) {
+  knownIsolates.delete(id);
+  knownIsolates.add(id);
+  if (knownIsolates.size > KNOWN_MAX) knownIsolates.delete(knownIsolates.values().next().value!);
 }

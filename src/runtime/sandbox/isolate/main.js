@@ -314,6 +314,14 @@ export default class extends WorkerEntrypoint {
     platform.noteSecret = noteSecret;
   }
 
+  /**
+   * Nothing: the call builds the isolate (a cold start), so that the host can have it built while
+   * the account's gate admits the invocation. Brand code is not loaded here; run() does that.
+   */
+  async warm() {
+    return true;
+  }
+
   async validate() {
     this.setUp();
     try {
