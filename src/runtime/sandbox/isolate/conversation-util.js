@@ -1,5 +1,5 @@
 // @ts-check
-// `conversation-util.js` in every tenant isolate (CommonJS): Toolbelt.ConversationUtil() and
+// `conversation-util.js` in the tenant isolate of code that names the toolbelt (CommonJS): Toolbelt.ConversationUtil() and
 // Toolbelt.SDEUtil(), LivePerson V1's helpers over a conversation of the Messaging Interactions API.
 // The calls to LivePerson go through LpClient (lp-client.js), so they use the account's app key,
 // CSDS and the allow-list like any LpClient call; the rest is pure data handling.

@@ -1,5 +1,5 @@
 // @ts-check
-// `gdpr-util.js` in every tenant isolate (CommonJS): Toolbelt.GDPRUtil(), LivePerson's
+// `gdpr-util.js` in the tenant isolate of code that names the toolbelt (CommonJS): Toolbelt.GDPRUtil(), LivePerson's
 //   replaceConversationFiles(conversation, {username, password}, shouldReplace?, replacementFile?)
 //     → Promise<string[]> (the paths replaced)
 // which overwrites the files a messaging conversation shared (HOSTED_FILE messages) in LivePerson's

@@ -1,5 +1,5 @@
 // @ts-check
-// `toolbelt-http.js` in every tenant isolate (CommonJS): Toolbelt.HTTPClient(), the request-promise
+// `toolbelt-http.js` in the tenant isolate of code that names the toolbelt (CommonJS): Toolbelt.HTTPClient(), the request-promise
 // style client LivePerson functions call, over the isolate's fetch (so subject to the allow-list,
 // the outbound rate limit and the invocation's outbound record). Part of the isolate's code hash
 // (worker-code.ts).

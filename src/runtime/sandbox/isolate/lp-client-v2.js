@@ -1,5 +1,5 @@
 // @ts-check
-// `lp-client-v2.js` in every tenant isolate (CommonJS): Toolbelt.LpClient() as LivePerson Functions
+// `lp-client-v2.js` in the tenant isolate of code that names the toolbelt (CommonJS): Toolbelt.LpClient() as LivePerson Functions
 // V2 (`core-functions-toolbelt`) has it, fetch-style:
 //   lpClient(service: LpServices | string, path, { appKeySecretName?, ...RequestInit }) → Promise<Response>
 // 1. The app's OAuth 2.0 client credentials: the JSON secret {client_id, client_secret} named

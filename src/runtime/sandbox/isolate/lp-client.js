@@ -1,5 +1,5 @@
 // @ts-check
-// `lp-client.js` in every tenant isolate (CommonJS): Toolbelt.LpClient(), LivePerson V1's
+// `lp-client.js` in the tenant isolate of code that names the toolbelt (CommonJS): Toolbelt.LpClient(), LivePerson V1's
 //   lpClient(service: LpServices | string, path, options) → Promise<any>
 // with request-promise options (toolbelt-http.js) plus `appKeySecretName`.
 //

@@ -1,5 +1,5 @@
 // @ts-check
-// `oauth1.js` in every tenant isolate (CommonJS): OAuth 1.0a request signing (RFC 5849, HMAC-SHA1),
+// `oauth1.js` in the tenant isolate of code that names the toolbelt (CommonJS): OAuth 1.0a request signing (RFC 5849, HMAC-SHA1),
 // for LpClient (lp-client.js). Platform code, so it does not lean on the brand library oauth-1.0a
 // (whose version a function may pin differently); WebCrypto does the HMAC.
 //

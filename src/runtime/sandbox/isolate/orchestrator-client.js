@@ -1,5 +1,5 @@
 // @ts-check
-// `orchestrator-client.js` in every tenant isolate (CommonJS): Toolbelt.OrchestratorClient(), which
+// `orchestrator-client.js` in the tenant isolate of code that names the toolbelt (CommonJS): Toolbelt.OrchestratorClient(), which
 // invokes other functions of the function's own account with LivePerson's signature:
 // invoke(invocations, deadline, {timeout, invokeParallel, errorStrategy}) →
 // [{uuid, body, headers, statusCode, error?}].
