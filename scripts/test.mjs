@@ -169,7 +169,9 @@ try {
   const typecheck = single("typecheck (tsc --noEmit)", "tsc", ["--noEmit", ...incrementalTscArgs("typecheck")]);
   await consoleBuild();
   const browserReady = prepareBrowserSuite();
-  const sharedReady = startSharedPlatform();
+  // One platform start at a time: freePort() names a port that stays free only until wrangler binds
+  // it, seconds later; two starts at once were once given the same one (and one of them failed).
+  const sharedReady = browserReady.then(startSharedPlatform);
   await single("bundle (wrangler deploy --dry-run)", "wrangler", ["deploy", "--dry-run", "--outdir", path.join(tmp, "dist")]);
   [browser, shared] = await Promise.all([browserReady, sharedReady, typecheck]);
   await workersSuite();
