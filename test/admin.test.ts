@@ -1,6 +1,6 @@
 // The operator route that creates accounts, X-Request-ID handling, and the OpenAPI document.
 import { describe, expect, it } from "vitest";
-import { OPERATOR_TOKEN, call, env, json, newAccount } from "./helpers/api";
+import { OPERATOR_TOKEN, call, deployed, env, json, newAccount } from "./helpers/api";
 import { CODES, expectError, fetchSpec, operationsOf, sha256Hex } from "./helpers/spec";
 
 const createAccount = (body: unknown, key: string | null = OPERATOR_TOKEN, headers?: Record<string, string>) =>
@@ -94,6 +94,20 @@ describe("POST /admin/accounts", () => {
     );
     // The longest valid id is fine.
     expect((await createAccount({ accountId: `A-_9${crypto.randomUUID().replace(/-/g, "")}`.padEnd(64, "z"), name: "Long" })).status).toBe(201);
+  });
+});
+
+describe("GET /admin/runtime", () => {
+  it("answers the function isolates the Worker holds (a deploy builds one), to the operator only", async () => {
+    const a = await newAccount();
+    const before = (await json(await call("/admin/runtime", { key: OPERATOR_TOKEN }))).isolatesLoaded;
+    expect(Number.isInteger(before)).toBe(true);
+    await deployed(a);
+    const after = await json(await call("/admin/runtime", { key: OPERATOR_TOKEN }));
+    expect(Object.keys(after)).toEqual(["isolatesLoaded"]);
+    // At least this deploy's (test files running beside this one may deploy too).
+    expect(after.isolatesLoaded).toBeGreaterThanOrEqual(before + 1);
+    for (const key of [a.admin, a.developer, null]) await expectError(await call("/admin/runtime", { key }), 401, CODES.unauthorized);
   });
 });
 

@@ -84,6 +84,23 @@ export interface Paths {
       };
     };
   };
+  "/admin/runtime": {
+    get: {
+      params: {};
+      query: {};
+      body: never;
+      bodyRequired: false;
+      responses: {
+        200: {
+          isolatesLoaded: number;
+        };
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        403: Schemas["Error"];
+        404: Schemas["Error"];
+      };
+    };
+  };
   "/admin/runtime/restarts": {
     post: {
       params: {};

@@ -13,13 +13,13 @@ import http from "node:http";
 import { freePort, HOST, probe } from "./net.mjs";
 import { memoryOf, workerdUnder } from "./procmem.mjs";
 import { startRuntime } from "./runtime.mjs";
-import { backoffFor, MEMORY_CEILING_MIB, PROBE_EVERY_MS, RECOVERY_GIVE_UP_MS, STALL_MS, stallClock, verdict } from "./supervisor.mjs";
+import { backoffFor, ISOLATES_EVERY_MS, MEMORY_CEILING_MIB, memoryCeiling, PROBE_EVERY_MS, RECOVERY_GIVE_UP_MS, STALL_MS, stallClock, verdict } from "./supervisor.mjs";
 
 const NOTICE_ATTEMPTS = 5;
 
 const WHY = {
   "cpu-stall": (s) => `the runtime did not answer for ${(s.stalledMs / 1000).toFixed(1)} s (a function holding the CPU? the local runtime has no CPU limit)`,
-  "memory-ceiling": (s) => `the runtime uses ${s.rssMiB.toFixed(0)} MiB, over its memory ceiling of ${s.ceilingMiB} MiB (a function that keeps allocating? the local runtime has no memory limit per isolate)`,
+  "memory-ceiling": (s) => `the runtime uses ${s.rssMiB.toFixed(0)} MiB, over its memory ceiling of ${s.ceilingMiB} MiB (${s.isolates ? `${s.baseMiB} MiB and an allowance for the ${s.isolates} function isolates it holds; ` : ""}a function that keeps allocating? the local runtime has no memory limit per isolate)`,
   exit: (s) => `the runtime exited unexpectedly (code ${s.code}, signal ${s.signal})`,
 };
 
@@ -40,6 +40,9 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
   let probing = false;
   let serving = false; // watched only once ready: a starting runtime does not answer yet
   let workerPid = null; // the Worker runtime's workerd, found after each start
+  let isolates = 0; // function isolates the runtime holds (GET /admin/runtime), asked every ISOLATES_EVERY_MS
+  let askingIsolates = false;
+  let isolatesAskedAt = 0;
   const clock = stallClock();
   const recoveries = [];
 
@@ -51,6 +54,7 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
     const handle = startRuntime({ port, persistTo, vars: { ...vars, EDGEFN_SUPERVISED: "1" }, onLine });
     runtime = handle; // set at once, so that a stop() from now on ends this one
     workerPid = null;
+    isolates = 0; // a new process holds none
     serving = false;
     await handle.ready;
     serving = true;
@@ -93,7 +97,7 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
     const at = Date.now();
     const recovery = { cause, at, servedAgainMs: null, how: "worker process" };
     recoveries.push(recovery);
-    say(`${WHY[cause]({ ...state, ceilingMiB })}; restarting it (data in the local state is kept)`);
+    say(`${WHY[cause]({ ...state, ceilingMiB: state.ceilingMiB ?? ceilingMiB, baseMiB: ceilingMiB, isolates: state.isolates })}; restarting it (data in the local state is kept)`);
     try {
       const pid = cause === "exit" ? null : findWorkerPid();
       if (pid) process.kill(pid, "SIGKILL"); // a stalled process would not stop on a gentler signal
@@ -119,7 +123,7 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
       void notify({
         cause,
         at,
-        ...(cause === "memory-ceiling" && { ceilingMiB }),
+        ...(cause === "memory-ceiling" && { ceilingMiB: Math.round(state.ceilingMiB ?? ceilingMiB) }),
         ...(cause === "cpu-stall" && { stalledMs: Math.round(state.stalledMs) }),
         ...(answered && Object.keys(answered).length > 0 && { answered }),
       });
@@ -150,11 +154,22 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
         }
       });
     }
+    if (!askingIsolates && Date.now() - isolatesAskedAt >= ISOLATES_EVERY_MS && operatorToken) {
+      askingIsolates = true;
+      isolatesAskedAt = Date.now();
+      const asked = runtime;
+      getJson(runtime.port, "/admin/runtime", operatorToken).then((answer) => {
+        askingIsolates = false;
+        // A stalled runtime does not answer: the last count stands.
+        if (asked === runtime && Number.isInteger(answer?.isolatesLoaded)) isolates = answer.isolatesLoaded;
+      });
+    }
     const pid = findWorkerPid();
     const rssMiB = pid ? (memoryOf(pid)?.rssKiB ?? 0) / 1024 : 0;
     const stalledMs = clock.stalledFor();
-    const cause = verdict({ stalledMs, rssMiB, stallMs, ceilingMiB });
-    if (cause !== "ok") void recover(cause, { stalledMs, rssMiB });
+    const ceiling = memoryCeiling(ceilingMiB, isolates);
+    const cause = verdict({ stalledMs, rssMiB, stallMs, ceilingMiB: ceiling });
+    if (cause !== "ok") void recover(cause, { stalledMs, rssMiB, ceilingMiB: ceiling, isolates });
   }
 
   const ready = launch();
@@ -174,12 +189,38 @@ export function superviseRuntime({ persistTo, vars, onLine, say = () => {}, oper
     workerPid: () => (runtime ? findWorkerPid() : null),
     stallMs,
     ceilingMiB,
+    /** The function isolates the runtime last said it holds. */
+    get isolates() {
+      return isolates;
+    },
     async stop(graceMs) {
       stopping = true;
       clearInterval(timer);
       await runtime?.stop(graceMs);
     },
   };
+}
+
+/** GET of a JSON answer; null when it fails or is not JSON. */
+function getJson(port, path, token) {
+  return new Promise((resolve) => {
+    const req = http.request({ host: HOST, port, path, method: "GET", agent: false, timeout: 2000, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => { text += c; });
+      res.on("end", () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(text) : null);
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on("error", () => resolve(null));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => resolve(null));
+    req.end();
+  });
 }
 
 function postJson(port, path, token, body) {

@@ -9,7 +9,12 @@
 //     without pause. This is the local CPU threshold: a function may compute without pause for up
 //     to STALL_MS (default 5 s) locally; on Cloudflare its CPU limit applies instead.
 //   - the memory ceiling: the Worker runtime process (workerd) uses more than MEMORY_CEILING_MIB of
-//     RSS (default 1024 MiB; the idle runtime uses about 140 MiB).
+//     RSS (default 1024 MiB; the idle runtime uses about 140 MiB) plus ISOLATE_ALLOWANCE_MIB for
+//     every function isolate it holds. workerd keeps each isolate it builds for the life of the
+//     process (about 3 MiB each; Cloudflare evicts idle ones), so a fixed ceiling restarted the
+//     runtime of a platform serving a few hundred functions over and over; the runtime says how
+//     many it holds (GET /admin/runtime), and a function that keeps allocating still has only the
+//     base ceiling's room above them.
 // Either way it ends the Worker runtime process only; wrangler (which stays) starts a new one on the
 // same port within about 1-2 s. Data in the local state is kept. The invocations running at that
 // moment are lost; the supervisor tells the platform why (POST /admin/runtime/restarts), so their
@@ -26,6 +31,14 @@ export const PROBE_EVERY_MS = 250;
 export const STALL_MS = positive(process.env.EDGEFN_STALL_MS, 5_000);
 /** See above; EDGEFN_MEMORY_CEILING_MIB overrides. */
 export const MEMORY_CEILING_MIB = positive(process.env.EDGEFN_MEMORY_CEILING_MIB, 1024);
+/** Memory allowed per function isolate the runtime holds (measured: 2.7–3.4 MiB; npm run bench, scale). */
+export const ISOLATE_ALLOWANCE_MIB = 4;
+/** How often the runtime is asked how many isolates it holds. */
+export const ISOLATES_EVERY_MS = 2_000;
+
+/** The memory ceiling for a runtime holding `isolates` function isolates. */
+export const memoryCeiling = (baseMiB, isolates) => baseMiB + ISOLATE_ALLOWANCE_MIB * Math.max(0, isolates || 0);
+
 /** How long a new Worker runtime process may take to answer before the whole of wrangler is restarted. */
 export const RECOVERY_GIVE_UP_MS = 15_000;
 /** Restarts back off when the runtime keeps dying at once (a broken build, a port clash). */

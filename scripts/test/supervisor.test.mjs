@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CRON, everyMinute, msUntilNextTick, scheduledPath, TICK_OFFSET_MS } from "../lib/cron-tick.mjs";
-import { backoffFor, MEMORY_CEILING_MIB, RESTART_BACKOFF_MS, STALL_MS, stallClock, verdict } from "../lib/supervisor.mjs";
+import { backoffFor, ISOLATE_ALLOWANCE_MIB, MEMORY_CEILING_MIB, memoryCeiling, RESTART_BACKOFF_MS, STALL_MS, stallClock, verdict } from "../lib/supervisor.mjs";
 
 describe("cron tick", () => {
   test("waits until just after the next minute boundary", () => {
@@ -54,6 +54,17 @@ describe("supervisor", () => {
     assert.equal(verdict({ stalledMs: 0, rssMiB: MEMORY_CEILING_MIB + 1 }), "memory-ceiling");
     assert.equal(verdict({ stalledMs: STALL_MS * 2, rssMiB: 600, ceilingMiB: 512 }), "memory-ceiling");
     assert.equal(verdict({ stalledMs: 2000, rssMiB: 0, stallMs: 1500 }), "cpu-stall");
+  });
+
+  test("the memory ceiling grows by an allowance per function isolate the runtime holds, and only by that", () => {
+    assert.equal(memoryCeiling(1024, 0), 1024);
+    assert.equal(memoryCeiling(1024, undefined), 1024, "no count yet: the base");
+    assert.equal(memoryCeiling(1024, 2000), 1024 + 2000 * ISOLATE_ALLOWANCE_MIB);
+    assert.ok(ISOLATE_ALLOWANCE_MIB >= 3.5, "above the ~3 MiB an isolate measured");
+    // 2,000 functions loaded (about 6.5 GiB): serving, not a restart; the same plus a bomb's base ceiling: a restart.
+    const ceiling = memoryCeiling(MEMORY_CEILING_MIB, 2000);
+    assert.equal(verdict({ stalledMs: 0, rssMiB: 2000 * 3.4 + 300, ceilingMiB: ceiling }), "ok");
+    assert.equal(verdict({ stalledMs: 0, rssMiB: ceiling + 1, ceilingMiB: ceiling }), "memory-ceiling");
   });
 
   test("backs off on repeated restarts, capped", () => {

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { operatorOnly } from "../auth/operator";
 import { wakeAllGates } from "../gate/client";
 import { recordRestartNotice } from "../gate/restart-notices";
+import { loadedIsolateCount } from "../runtime/sandbox/sandbox";
 import { createAccount } from "../services/accounts";
 import { LIMITS, LIMIT_NAMES, getAccountLimits, setAccountLimits, type LimitName, type LimitOverrides } from "../services/limits";
 import { REWRAP_PAGE_DEFAULT, REWRAP_PAGE_MAX, rewrapDataKeys } from "../services/secrets-rotation";
@@ -152,6 +153,20 @@ export const adminRoutes = newRouter().openapi(
     responses: { 200: json(AccountLimitsSchema, "The account's limits after the change"), ...errorResponses },
   }),
   async (c) => c.json(await setAccountLimits(dbOf(c), c.req.valid("param").accountId, c.req.valid("json") as Partial<LimitOverrides>), 200),
+).openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/runtime",
+    summary: "What the runtime holds (operator only; read by npm start's supervisor)",
+    description:
+      "isolatesLoaded: how many function isolates this Worker has built since it started. Locally the runtime keeps every one " +
+      "(about 3 MiB each), so npm start's supervisor raises its memory ceiling by an allowance per isolate; on Cloudflare the " +
+      "platform evicts idle isolates itself and the figure counts only this Worker isolate's.",
+    middleware: [operatorOnly] as const,
+    security: [{ operatorToken: [] }],
+    responses: { 200: json(z.object({ isolatesLoaded: z.number().int().nonnegative() }), "The runtime's figures"), ...errorResponses },
+  }),
+  (c) => c.json({ isolatesLoaded: loadedIsolateCount() }, 200),
 ).openapi(
   createRoute({
     method: "post",

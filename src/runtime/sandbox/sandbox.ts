@@ -64,6 +64,13 @@ export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: Sandb
   sandboxFor(loader, host, spec, hash, configuredTimeoutMs).warm().catch(() => undefined);
 }
 
+/**
+ * How many isolates this Worker isolate has built or called since it started. Locally that is the
+ * number the runtime holds (workerd keeps every one for the life of the process), which npm start's
+ * supervisor allows memory for (GET /admin/runtime).
+ */
+export const loadedIsolateCount = () => knownIsolates.size;
+
 function noteKnown(id: string) {
   knownIsolates.delete(id);
   knownIsolates.add(id);
