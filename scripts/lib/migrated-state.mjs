@@ -1,9 +1,9 @@
 // A fresh, migrated local state for a throwaway platform (tests, the bench, the console's browser
 // tests), copied from a template instead of migrated anew. `wrangler d1 migrations apply` starts a
 // wrangler and a workerd of its own: 4–10 s here, more than starting the platform itself (3.5 s),
-// and npm test starts six platforms. The template is migrated once per content of migrations/ and
-// wrangler.toml (its name is their hash), in the system's temporary folder; a copy takes
-// milliseconds. `npm start` keeps migrating its own state in place (scripts/start.mjs).
+// and npm test starts four platforms on fresh states. The template is migrated once per content of
+// migrations/ and wrangler.toml (its name is their hash), in the system's temporary folder; a copy
+// takes milliseconds. `npm start` keeps migrating its own state in place (scripts/start.mjs).
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
