@@ -56,14 +56,16 @@ export async function startPlatform({ name, tmp, vars, logFd, say, keepState = f
 /**
  * An instance as `npm start` runs it, supervised (scripts/lib/supervised-runtime.mjs): the front
  * proxy runs in this process so that it follows the runtime to a new port after a restart.
- * `stallMs` and `ceilingMiB` set the supervisor's thresholds. Resolves to { name, port, runtime
+ * `stallMs` and `ceilingMiB` set the supervisor's thresholds; `keepState` as for startPlatform. Resolves to { name, port, runtime
  * (the supervisor: port, recoveries), persistTo, stop() }.
  */
-export async function startSupervisedPlatform({ name, tmp, vars, logFd, say, stallMs, ceilingMiB }) {
+export async function startSupervisedPlatform({ name, tmp, vars, logFd, say, stallMs, ceilingMiB, keepState = false }) {
   const persistTo = path.join(tmp, name);
   const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
-  say(`${name}: applying migrations to a fresh temporary state`);
-  if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  if (!keepState) {
+    say(`${name}: applying migrations to a fresh temporary state`);
+    if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  }
   say(`${name}: starting wrangler dev, supervised`);
   const answers = answerLog();
   const runtime = superviseRuntime({ persistTo, vars, onLine: log, say: (m) => log(`[supervisor] ${m}`), operatorToken: vars.OPERATOR_TOKEN, answers, stallMs, ceilingMiB });
