@@ -6,7 +6,7 @@
 // (efn, lp-client, lpf-cli: each works in an account of its own) and names it in
 // EDGEFN_TEST_PLATFORM; startTestPlatform() uses it instead of starting one per file (three
 // platform starts fewer: 8–12 s each beside the browser tests). A file run on its own starts its own.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startPlatform } from "./bench-platform.mjs";
@@ -31,11 +31,13 @@ export function platformFixture(name, { watchdogMs } = {}) {
     vars: generateSecrets(), // throwaway values for this run only
     platform: undefined,
     stop() {
+      // The log stays open until the process ends: wrangler's last lines can still arrive after it
+      // has exited (they were buffered), and a write to a closed descriptor threw EBADF as an
+      // uncaught exception after a file's tests had passed. The removed file takes them harmlessly.
       stopping ??= (async () => {
         try {
           await fixture.platform?.stop();
         } finally {
-          closeSync(logFd);
           rmSync(tmp, { recursive: true, force: true });
         }
       })();
