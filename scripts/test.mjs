@@ -141,8 +141,8 @@ async function prepareBrowserSuite() {
 
 /**
  * The platform the script test files efn, lp-client and lpf-cli share (scripts/lib/test-platform.mjs),
- * started beside the type check like the browser's. Resolves to its fixture, or to undefined when it
- * did not start (each file then starts its own, as when run alone).
+ * started beside the type check once the browser step's is up. Resolves to its fixture, or to
+ * undefined when it did not start (each file then starts its own, as when run alone).
  */
 async function startSharedPlatform() {
   const fixture = platformFixture("npm-test-shared");
