@@ -38,8 +38,8 @@ export function scaleReport(r) {
   const coldP50 = percentile(r.cold.cold, 50);
   const coldP99 = percentile(r.cold.cold, 99);
   const warmP50 = percentile(r.cold.warm, 50);
-  const loadedAfterRestart = r.cold.cold.length + 1;
-  const perFunctionMiB = (r.many.afterMiB - r.many.beforeMiB) / (r.many.functions - loadedAfterRestart);
+  // Every isolate the restarted runtime holds (each function invoked or deployed since) over its memory then.
+  const perFunctionMiB = (r.many.afterMiB - r.restartedMiB) / r.many.isolates;
 
   const accountsFailed = r.accounts.error;
   if (accountsFailed) r.accounts = { byAccount: [], statuses: { [accountsFailed]: 1 }, invokes: 0, runtimeMiB: NaN };
@@ -62,7 +62,7 @@ ${rows.join("\n")}
     cold start after a restart (${r.cold.cold.length} functions, by the client): p50 ${ms(coldP50)}, p99 ${ms(coldP99)}; a warm invoke beside them: p50 ${ms(warmP50)}
       runtime CPU per cold invoke ${ms(r.cold.coldCpuMs)}, per warm invoke ${ms(r.cold.warmCpuMs)}
     ${r.many.functions.toLocaleString("en")} functions each invoked once after the restart, supervised as npm start runs it: ${r.many.ok} answered, ${r.many.errors} failed, ${r.many.restarts} restarts of the runtime;
-      runtime ${mib(r.many.beforeMiB)} → ${mib(r.many.afterMiB)}: ${perFunctionMiB.toFixed(2)} MiB per function loaded (restarted at ${mib(r.restartedMiB)}; the runtime holds ${r.many.isolates} isolates)
+      runtime ${mib(r.restartedMiB)} after the restart → ${mib(r.many.afterMiB)} holding ${r.many.isolates} isolates: ${perFunctionMiB.toFixed(2)} MiB per function isolate
     ${accountsFailed ? `many accounts: not measured (${accountsFailed})` : `${r.accounts.byAccount.length} accounts × ${r.accounts.invokes / 2 / r.accounts.byAccount.length} functions, ${r.accounts.invokes} invokes in random order: ${JSON.stringify(r.accounts.statuses)}`}
       p50 ${ms(overallP50)}, p99 ${ms(percentile(allLatencies, 99))}; slowest account's p50 ${ms(slowest)}; runtime ${mib(r.accounts.runtimeMiB)}
     the section took ${(r.seconds / 60).toFixed(1)} min (${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")})`;
