@@ -135,6 +135,21 @@ function lambda(input, callback) { callback(null, loadedAt); }`);
   });
 });
 
+describe("an idle gate", () => {
+  it("whose account it has not learnt (only its epoch was bumped) does not keep its alarm firing", async () => {
+    const stub = env.GATE.get(env.GATE.idFromName(`idle-${crypto.randomUUID()}`));
+    await stub.bumpEpoch();
+    // Its opening chores run once; a chore left due would re-arm the alarm at once, for ever.
+    await new Promise((r) => setTimeout(r, 300));
+    const samples: (number | null)[] = [];
+    for (let i = 0; i < 10; i++) {
+      samples.push(await runInDurableObject(stub, async (instance: AccountGate) => (instance as unknown as { alarmAt: number | null }).alarmAt));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(samples, "no alarm armed while idle").toEqual(Array(10).fill(null));
+  });
+});
+
 describe("timeouts", () => {
   it("a function that never answers ends as TIMEOUT after the timeout and frees its slot", async () => {
     const a = await newAccount();
