@@ -37,6 +37,8 @@ export interface Env {
   EDGEFN_BENCH?: string;
   /** "1" when `npm start`'s supervisor runs this Worker: lost leases wait for its restart notice (src/gate/account-gate.ts). */
   EDGEFN_SUPERVISED?: string;
+  /** The most function isolates the Worker Loader keeps (runtime/sandbox/sandbox.ts); set by the local launchers. */
+  ISOLATE_BUDGET?: string;
 }
 
 export interface AppEnv {

@@ -16,6 +16,9 @@ export function applyMigrations({ persistTo, stdio }) {
   });
 }
 
+/** How many function isolates the local runtime keeps (see startRuntime). */
+export const LOCAL_ISOLATE_BUDGET = 1000;
+
 /**
  * Starts `wrangler dev`; the handle's `ready` resolves once GET /healthz answers 200 (and rejects,
  * after stopping it, if it never does). The handle is returned at once so a Ctrl-C during the start
@@ -38,7 +41,11 @@ export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => conso
   buildLibraries({ log: onLine });
   const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", "0",
     "--persist-to", persistTo, "--show-interactive-dev-session=false"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // workerd keeps every function isolate it builds for the life of the process, and dies of it past
+  // about 1,500: the platform keeps at most this many and runs the rest in isolates it releases
+  // (src/runtime/sandbox/sandbox.ts). EDGEFN_ISOLATE_BUDGET overrides.
+  const allVars = { ISOLATE_BUDGET: process.env.EDGEFN_ISOLATE_BUDGET ?? String(LOCAL_ISOLATE_BUDGET), ...vars };
+  for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
 
   // wrangler's local observability streams a trace of every request and subrequest (each D1 query,
   // each call into a function's isolate) to its local explorer. edgefn keeps its own invocation

@@ -1,3 +1,4 @@
+import { env as workerEnv } from "cloudflare:workers";
 import type { StoredLog, StoredOutbound } from "../../gate/data-plane/types";
 import { buildWorkerCode, cpuLimitMs, isolateId, type HostExports, type SandboxSpec } from "./worker-code";
 
@@ -39,13 +40,32 @@ interface SandboxEntrypoint {
  * timeout (the account's, else the platform's; never a shortened per-call budget, which would stay
  * with the cached isolate). Call per request: a loader stub is bound to the
  * request that created it (see architecture, Worker Loader facts).
+ *
+ * The loader keeps the isolate for later requests (LOADER.get) while this Worker holds fewer than
+ * `budget` of them; beyond that, the isolate serves this request only and is released after it
+ * (LOADER.load): a cold start each time, but memory that stays bounded. Locally workerd never
+ * releases a kept isolate, and with about 1,500 of them the runtime died (V8: "JavaScript heap out of
+ * memory"; npm run bench, scale), so the local launchers set ISOLATE_BUDGET (1,000). On Cloudflare,
+ * which evicts idle isolates itself, it is unset: no budget.
  */
-export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): SandboxEntrypoint {
+export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number, budget = isolateBudget()): SandboxEntrypoint {
   const cpuMs = cpuLimitMs(configuredTimeoutMs);
   const id = isolateId(spec, hash, cpuMs);
-  noteKnown(id);
-  const stub = loader.get(id, () => buildWorkerCode(spec, host, cpuMs));
-  return stub.getEntrypoint() as unknown as SandboxEntrypoint;
+  const code = () => buildWorkerCode(spec, host, cpuMs);
+  if (keepsIsolate(knownIsolates.has(id), knownIsolates.size, budget)) {
+    noteKnown(id);
+    return loader.get(id, code).getEntrypoint() as unknown as SandboxEntrypoint;
+  }
+  return loader.load(code()).getEntrypoint() as unknown as SandboxEntrypoint;
+}
+
+/** Whether an isolate is kept by the loader: one already kept, or a new one while fewer than `budget` are. */
+export const keepsIsolate = (known: boolean, kept: number, budget: number) => known || kept < budget;
+
+/** ISOLATE_BUDGET, the most isolates this Worker has the loader keep (unset or not a positive integer: no limit). */
+function isolateBudget(): number {
+  const n = Number((workerEnv as { ISOLATE_BUDGET?: string }).ISOLATE_BUDGET);
+  return Number.isInteger(n) && n > 0 ? n : Infinity;
 }
 
 // The isolates this Worker isolate has called, most recent last (a bounded memory, not the loader's
@@ -60,7 +80,8 @@ const knownIsolates = new Set<string>();
  * A known isolate costs nothing (no call).
  */
 export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): void {
-  if (knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs)))) return;
+  // Known: warm already. Over the budget: its isolate would serve only the warm-up call.
+  if (knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs))) || !keepsIsolate(false, knownIsolates.size, isolateBudget())) return;
   sandboxFor(loader, host, spec, hash, configuredTimeoutMs).warm().catch(() => undefined);
 }
 
@@ -70,6 +91,9 @@ export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: Sandb
  * supervisor allows memory for (GET /admin/runtime).
  */
 export const loadedIsolateCount = () => knownIsolates.size;
+
+/** Whether this Worker has the loader keep the isolate of this version (for tests and diagnostics). */
+export const isKept = (spec: SandboxSpec, hash: string, configuredTimeoutMs: number) => knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs)));
 
 function noteKnown(id: string) {
   knownIsolates.delete(id);
