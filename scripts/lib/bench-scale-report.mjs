@@ -63,7 +63,7 @@ ${rows.join("\n")}
       runtime CPU per cold invoke ${ms(r.cold.coldCpuMs)}, per warm invoke ${ms(r.cold.warmCpuMs)}
     ${r.many.functions.toLocaleString("en")} functions each invoked once after the restart, supervised as npm start runs it: ${r.many.ok} answered, ${r.many.errors} failed, ${r.many.restarts} restarts of the runtime;
       runtime ${mib(r.restartedMiB)} after the restart → ${mib(r.many.afterMiB)} holding ${r.many.isolates} isolates: ${perFunctionMiB.toFixed(2)} MiB per function isolate
-    ${accountsFailed ? `many accounts: not measured (${accountsFailed})` : `${r.accounts.byAccount.length} accounts × ${r.accounts.invokes / 2 / r.accounts.byAccount.length} functions, ${r.accounts.invokes} invokes in random order: ${JSON.stringify(r.accounts.statuses)}`}
+    ${accountsFailed ? `many accounts: not measured (${accountsFailed})` : `${r.accounts.byAccount.length} accounts × ${r.accounts.invokes / r.accounts.byAccount.length} functions, ${r.accounts.invokes} invokes in random order: ${JSON.stringify(r.accounts.statuses)}`}
       p50 ${ms(overallP50)}, p99 ${ms(percentile(allLatencies, 99))}; slowest account's p50 ${ms(slowest)}; runtime ${mib(r.accounts.runtimeMiB)}
     the section took ${(r.seconds / 60).toFixed(1)} min (${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")})`;
   const targets = [
