@@ -31,6 +31,7 @@ import { measureObservability, observabilityReport } from "./lib/bench-observabi
 import { measureRecovery, recoveryReport } from "./lib/bench-recovery.mjs";
 import { measureScale, scaleReport } from "./lib/bench-scale.mjs";
 import { msUntilNextTick, scheduledPath } from "./lib/cron-tick.mjs";
+import { invokeRequest } from "./lib/recovery.mjs";
 import { generateSecrets } from "./lib/dev-vars.mjs";
 import { loadFor, percentile, send } from "./lib/load.mjs";
 import { probe } from "./lib/net.mjs";
@@ -80,12 +81,6 @@ setTimeout(() => {
   cleanup().then(() => process.exit(2));
 }, WATCHDOG_MS).unref();
 
-const invokeRequest = (fn) => ({
-  method: "POST",
-  path: `${fn.base}/lambdas/${fn.uuid}/invoke`,
-  headers: { authorization: `Bearer ${fn.key}`, "content-type": "application/json" },
-  body: JSON.stringify({ headers: [], payload: {} }),
-});
 const answers = (text) => (status, body) => status === 200 && body === JSON.stringify(text);
 
 /** BENCH_ONLY=recovery: only the recovery figures. */

@@ -17,6 +17,7 @@ import { api, startPlatform, startSupervisedPlatform } from "./bench-platform.mj
 import { loadFor, percentile, send } from "./load.mjs";
 import { memoryOf, workerdCpuMs, workerdUnder } from "./procmem.mjs";
 import { scaleReport } from "./bench-scale-report.mjs";
+import { invokeRequest } from "./recovery.mjs";
 
 export { scaleReport };
 
@@ -38,12 +39,6 @@ const MIN_FREE_MIB = 2048;
 
 const helloCode = (i) => `function lambda(input, callback) { callback(null, "hello ${i}"); }`;
 const answersHello = (i) => (status, body) => status === 200 && body === JSON.stringify(`hello ${i}`);
-const invokeRequest = (fn) => ({
-  method: "POST",
-  path: `${fn.base}/lambdas/${fn.uuid}/invoke`,
-  headers: { authorization: `Bearer ${fn.key}`, "content-type": "application/json" },
-  body: JSON.stringify({ headers: [], payload: {} }),
-});
 
 /** The summed RSS of the runtime's workerd processes, in MiB (NaN where /proc is missing). */
 function runtimeMiB(platform) {

@@ -15,7 +15,7 @@ export const CPU_LOOP_CODE = "function lambda(input, callback) { for (;;) {} }";
 export const memoryBombCode = (mib) =>
   `function lambda(input, callback) { const keep = []; for (let i = 0; i < ${mib}; i++) keep.push(new Uint8Array(1 << 20).fill(1)); setTimeout(() => callback(null, keep.length), 60000); }`;
 
-/** The gateway invoke of a function (bench-platform's accountWithFunction shape). */
+/** The gateway invoke of a function (bench-platform's accountWithFunction shape) with an empty payload; the bench's too. */
 export const invokeRequest = (fn, uuid = fn.uuid) => ({
   method: "POST",
   path: `${fn.base}/lambdas/${uuid}/invoke`,

@@ -20,6 +20,7 @@ import { accountWithFunction, api, startSupervisedPlatform } from "../lib/bench-
 import { platformFixture } from "../lib/test-platform.mjs";
 import { HOST } from "../lib/net.mjs";
 import { CPU_LOOP_CODE, invokeRequest, memoryBombCode, msUntilServed, request } from "../lib/recovery.mjs";
+import { memoryCeiling } from "../lib/supervisor.mjs";
 
 const BOOT_TIMEOUT_MS = 180_000;
 const WATCHDOG_MS = 6 * 60_000; // the whole file, whatever happens
@@ -222,7 +223,9 @@ describe("hostile input and a dying runtime, through the local front", () => {
     assert.match(looped.logs[0].message, /stopped answering for \d+\.\d s, held by a function using the CPU/);
     const bombed = await lostRecord(fx.hostile, fx.bomb);
     assert.equal(bombed.status, "PLATFORM_FAILURE");
-    assert.match(bombed.logs[0].message, new RegExp(`passed its memory ceiling of ${CEILING_MIB} MiB`));
+    // The ceiling plus the allowance for the few function isolates the runtime holds (scripts/lib/supervisor.mjs).
+    const ceiling = Number(bombed.logs[0].message.match(/passed its memory ceiling of (\d+) MiB/)?.[1]);
+    assert.ok(ceiling >= CEILING_MIB && ceiling <= memoryCeiling(CEILING_MIB, 10), bombed.logs[0].message);
     assert.match(bombed.logs[0].message, /this invocation or another one running at the same time used that memory/);
     // The invocation answered 200 just before the stall: its record says what its caller was told
     // (written by the gate from the front's memory of the answer when the stall came first).

@@ -82,7 +82,11 @@ const knownIsolates = new Set<string>();
 export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): void {
   // Known: warm already. Over the budget: its isolate would serve only the warm-up call.
   if (knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs))) || !keepsIsolate(false, knownIsolates.size, isolateBudget())) return;
-  sandboxFor(loader, host, spec, hash, configuredTimeoutMs).warm().catch(() => undefined);
+  try {
+    sandboxFor(loader, host, spec, hash, configuredTimeoutMs).warm().catch(() => undefined);
+  } catch {
+    /* never throws: run() meets the same failure and reports it */
+  }
 }
 
 /**
