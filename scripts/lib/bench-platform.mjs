@@ -14,17 +14,25 @@ import { answerLog } from "./answered.mjs";
 import { ROOT, run, toolEnv } from "./tools.mjs";
 
 /**
+ * The state directory `<tmp>/<name>` of an instance and its log line writer. The state is fresh
+ * (every migration applied) unless `keepState`: then it is what a stopped instance of the name left.
+ */
+async function instanceState({ name, tmp, logFd, say, keepState }) {
+  const persistTo = path.join(tmp, name);
+  if (!keepState) {
+    say(`${name}: applying migrations to a fresh temporary state`);
+    if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
+  }
+  return { persistTo, log: (l) => writeSync(logFd, `[${name}] ${l}\n`) };
+}
+
+/**
  * Starts an instance whose state lives in `<tmp>/<name>`; `vars` are passed with --var.
  * `keepState`: start on the state a stopped instance of the same name left (a restart), instead of
  * a fresh one. Resolves to { name, port (front proxy), runtime, persistTo, stop() }.
  */
 export async function startPlatform({ name, tmp, vars, logFd, say, keepState = false }) {
-  const persistTo = path.join(tmp, name);
-  const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
-  if (!keepState) {
-    say(`${name}: applying migrations to a fresh temporary state`);
-    if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
-  }
+  const { persistTo, log } = await instanceState({ name, tmp, logFd, say, keepState });
   say(`${name}: starting wrangler dev`);
   const runtime = startRuntime({ port: await freePort(), persistTo, vars, onLine: log });
   await runtime.ready; // stops wrangler itself when it never gets ready
@@ -60,12 +68,7 @@ export async function startPlatform({ name, tmp, vars, logFd, say, keepState = f
  * (the supervisor: port, recoveries), persistTo, stop() }.
  */
 export async function startSupervisedPlatform({ name, tmp, vars, logFd, say, stallMs, ceilingMiB, keepState = false }) {
-  const persistTo = path.join(tmp, name);
-  const log = (l) => writeSync(logFd, `[${name}] ${l}\n`);
-  if (!keepState) {
-    say(`${name}: applying migrations to a fresh temporary state`);
-    if ((await migratedState({ persistTo, stdio: ["ignore", logFd, logFd] })) !== 0) throw new Error(`${name}: migrations failed`);
-  }
+  const { persistTo, log } = await instanceState({ name, tmp, logFd, say, keepState });
   say(`${name}: starting wrangler dev, supervised`);
   const answers = answerLog();
   const runtime = superviseRuntime({ persistTo, vars, onLine: log, say: (m) => log(`[supervisor] ${m}`), operatorToken: vars.OPERATOR_TOKEN, answers, stallMs, ceilingMiB });
