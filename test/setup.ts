@@ -26,3 +26,7 @@ if (typeof waitForGlobalWaitUntil !== "function") {
 await waitForGlobalWaitUntil();
 await reset();
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+// Every statement the platform sends to D1 in this file is checked for full-table scans after it.
+import { installQueryPlanGuard } from "./helpers/query-plans";
+installQueryPlanGuard(env.DB);

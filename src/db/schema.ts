@@ -247,7 +247,12 @@ export const scheduleRuns = sqliteTable(
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
   },
-  (t) => [index("schedule_runs_schedule").on(t.accountId, t.scheduleId, t.scheduledFor)],
+  (t) => [
+    index("schedule_runs_schedule").on(t.accountId, t.scheduleId, t.scheduledFor),
+    // The hourly sweep of runs that never reported back reads only the running ones (a few), not
+    // every run kept (test/helpers/query-plans.ts).
+    index("schedule_runs_running").on(t.startedAt).where(sql`status = 'running'`),
+  ],
 );
 
 // OAuth2 client credentials of an account (issue 5): the client secret is stored only as its
@@ -313,7 +318,11 @@ export const emailReportSends = sqliteTable(
     error: text("error"),
     snapshot: text("snapshot", { mode: "json" }).$type<{ functions: number; deployed: number }>(),
   },
-  (t) => [uniqueIndex("email_report_sends_period").on(t.accountId, t.kind, t.periodStart)],
+  (t) => [
+    uniqueIndex("email_report_sends_period").on(t.accountId, t.kind, t.periodStart),
+    // Pruning old periods reads only those, not every account's ledger (test/helpers/query-plans.ts).
+    index("email_report_sends_age").on(t.periodStart),
+  ],
 );
 
 // People who sign in (issue 13): a login name unique per account (case-insensitively, through

@@ -120,6 +120,9 @@ async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType
     deployedAt: now,
     deployedBy: actorName(p),
   };
+  // Whether the function serves this deployment: looked up by its key (only this function can
+  // serve it), not by deployment_id, which no index covers: that read every function of every account.
+  const servingIt = db.select({ one: sql`1` }).from(lambdas).where(and(eq(lambdas.uuid, uuid), eq(lambdas.deploymentId, deployment.id)));
   const [, switched] = await db.batch([
     db.insert(deployments).values(deployment),
     // Conditional on the version that was validated: an edit in between fails the deploy rather
@@ -135,7 +138,7 @@ async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType
       .where(
         and(
           eq(deployments.id, deployment.id),
-          notExists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.deploymentId, deployment.id))),
+          notExists(servingIt),
         ),
       ),
     // A deploy that succeeded clears the cause of an earlier refused one.
@@ -145,7 +148,7 @@ async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType
         and(
           eq(deployFailures.accountId, p.accountId),
           eq(deployFailures.lambdaUuid, uuid),
-          exists(db.select({ one: sql`1` }).from(lambdas).where(eq(lambdas.deploymentId, deployment.id))),
+          exists(servingIt),
         ),
       ),
   ]);
