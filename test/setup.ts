@@ -28,5 +28,6 @@ await reset();
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 // Every statement the platform sends to D1 in this file is checked for full-table scans after it.
+import { runInDurableObject } from "cloudflare:test";
 import { installQueryPlanGuard } from "./helpers/query-plans";
-installQueryPlanGuard(env.DB);
+installQueryPlanGuard(env.DB, () => runInDurableObject(env.GATE.get(env.GATE.idFromName("query-plan-guard")), (_, state) => state.storage.sql));

@@ -1,10 +1,11 @@
 // A guard for the whole Workers suite (installed by test/setup.ts): every SQL statement the
-// platform's own code sends to D1 while the tests run is checked once with EXPLAIN QUERY PLAN, and a
-// statement that reads a whole table fails the file it first ran in. A full scan costs nothing in a
+// platform's own code sends to D1, or runs in an account's data plane (the AccountGate's SQLite),
+// while the tests run is checked once with EXPLAIN QUERY PLAN, and a statement that reads a whole
+// table fails the file it first ran in. A full scan costs nothing in a
 // test's near-empty database and grows with every account and function on a real one: deploys got
 // slower with each function deployed (npm run bench, scale) because two of their statements scanned
 // every function of every account. Statements the tests write themselves are not checked.
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 
 /**
  * Tables a statement may read whole, and why. Every other table must be read through an index
@@ -12,15 +13,19 @@ import { afterAll } from "vitest";
  */
 const MAY_SCAN: Record<string, string> = {
   accounts: "jobs that visit every account once per run (waking every gate after a restart of the local runtime)",
+  log_days: "an account's data plane: one row per day of logs kept (at most the retention's days)",
 };
 
 interface Checked {
   seen: Map<string, string>; // statement -> where it was first sent from
   checked: Set<string>;
   installed: boolean;
+  /** Data-plane statements that read a whole table, found as they ran. */
+  dataPlaneProblems: string[];
+  dataPlaneChecked: Set<string>;
 }
 // Test files share one Worker isolate (vitest.config.ts isolate: false): the record outlives a file.
-const state: Checked = ((globalThis as { __edgefnQueryPlans?: Checked }).__edgefnQueryPlans ??= { seen: new Map(), checked: new Set(), installed: false });
+const state: Checked = ((globalThis as { __edgefnQueryPlans?: Checked }).__edgefnQueryPlans ??= { seen: new Map(), checked: new Set(), installed: false, dataPlaneProblems: [], dataPlaneChecked: new Set() });
 
 /** The first frame of the stack in the platform's own code, if a frame of src/ comes before any of test/. */
 function platformCaller(stack: string | undefined): string | null {
@@ -62,13 +67,42 @@ export function fullScans(sql: string, details: string[], tables: ReadonlySet<st
     const m = /^SCAN (\S+)/.exec(d);
     if (!m || d.includes("VIRTUAL TABLE")) return false;
     const table = names.get(m[1]!);
+    // The first LIMIT entries of an index in its order, with nothing to skip (no WHERE): a page.
+    if (/ USING (COVERING )?INDEX /.test(d) && /\blimit\b/i.test(sql) && !/\bwhere\b/i.test(sql)) return false;
     return table !== undefined && !(table in MAY_SCAN);
   });
 }
 
-export function installQueryPlanGuard(db: D1Database) {
+const isQuery = (sql: string) => /^\s*(select|insert|update|delete|with)\b/i.test(sql);
+const describeProblem = (scans: string[], sql: string, caller: string) => `${scans.join("; ")}\n    ${sql.replace(/\s+/g, " ").slice(0, 400)}\n    from ${caller}`;
+
+/**
+ * The data plane's statements are checked where and when they run: SqlStorage.exec is synchronous,
+ * so its plan is read in the same Durable Object, on the same tables (its log tables are per day).
+ */
+function guardDataPlane(sqlStorage: SqlStorage) {
+  const proto = Object.getPrototypeOf(sqlStorage) as { exec(this: SqlStorage, sql: string, ...bindings: unknown[]): SqlStorageCursor<Record<string, SqlStorageValue>> };
+  const exec = proto.exec;
+  proto.exec = function (sql: string, ...bindings: unknown[]) {
+    if (!state.dataPlaneChecked.has(sql)) {
+      state.dataPlaneChecked.add(sql);
+      const caller = platformCaller(new Error().stack);
+      if (caller && isQuery(sql)) {
+        const details = exec.call(this, `EXPLAIN QUERY PLAN ${sql}`, ...bindings).toArray().map((r) => String(r.detail));
+        const tables = new Set(exec.call(this, "SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => String(r.name)));
+        const scans = fullScans(sql, details, tables);
+        if (scans.length) state.dataPlaneProblems.push(describeProblem(scans, sql, caller));
+      }
+    }
+    return exec.call(this, sql, ...bindings);
+  };
+}
+
+/** Installs the guard (once per suite; its check runs after every file). `sqlStorage`: any Durable Object's, for its prototype. */
+export function installQueryPlanGuard(db: D1Database, sqlStorage: () => Promise<SqlStorage>) {
   if (!state.installed) {
     state.installed = true;
+    beforeAll(async () => guardDataPlane(await sqlStorage()));
     const proto = Object.getPrototypeOf(db) as { prepare(this: D1Database, sql: string): D1PreparedStatement };
     const prepare = proto.prepare;
     proto.prepare = function (sql: string) {
@@ -81,17 +115,17 @@ export function installQueryPlanGuard(db: D1Database) {
     };
   }
   afterAll(async () => {
-    const problems: string[] = [];
-    if (state.seen.size === 0) return;
+    const problems = state.dataPlaneProblems.splice(0);
+    if (state.seen.size === 0 && problems.length === 0) return;
     const tables = new Set((await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>()).results.map((r) => r.name));
     for (const [sql, caller] of state.seen) {
       state.seen.delete(sql);
       state.checked.add(sql);
       // Migrations and other statements EXPLAIN cannot take are not queries the platform repeats.
-      if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql)) continue;
+      if (!isQuery(sql)) continue;
       const { results } = await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...Array(parameterCount(sql)).fill(null)).all<{ detail: string }>();
       const scans = fullScans(sql, results.map((r) => r.detail), tables);
-      if (scans.length) problems.push(`${scans.join("; ")}\n    ${sql.replace(/\s+/g, " ").slice(0, 400)}\n    from ${caller}`);
+      if (scans.length) problems.push(describeProblem(scans, sql, caller));
     }
     if (problems.length) throw new Error(`statements of the platform read whole tables (add an index, or scope them by a key):\n  ${problems.join("\n  ")}`);
   });

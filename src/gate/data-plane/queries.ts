@@ -30,7 +30,9 @@ export function listRecords(sql: SqlStorage, q: RecordQuery): InvocationRecord[]
   if (q.status !== undefined) where.push("status = ?"), args.push(q.status);
   if (q.from !== undefined) where.push("started_at >= ?"), args.push(q.from);
   if (q.to !== undefined) where.push("started_at <= ?"), args.push(q.to);
-  if (q.before) where.push("(started_at < ? OR (started_at = ? AND id < ?))"), args.push(q.before.startedAt, q.before.startedAt, q.before.id);
+  // A row value, which SQLite reads through the index; the same condition spelt with OR read every
+  // record before the cursor.
+  if (q.before) where.push("(started_at, id) < (?, ?)"), args.push(q.before.startedAt, q.before.id);
   const rows = sql.exec<Row>(
     `SELECT * FROM invocations ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`,
     ...args,
