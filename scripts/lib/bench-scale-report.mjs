@@ -38,6 +38,7 @@ export function scaleReport(r) {
   const coldP50 = percentile(r.cold.cold, 50);
   const coldP99 = percentile(r.cold.cold, 99);
   const warmP50 = percentile(r.cold.warm, 50);
+  const bareP50 = percentile(r.bare.cold, 50);
   // Every isolate the restarted runtime holds (each function invoked or deployed since) over its memory then.
   const perFunctionMiB = (r.many.afterMiB - r.restartedMiB) / r.many.isolates;
 
@@ -61,6 +62,7 @@ ${rows.join("\n")}
     deploy request, one after another: p50 ${ms(deployP50)}; first 100 ${ms(firstHundred)}, last 100 ${ms(lastHundred)} (${flat.toFixed(2)} ×)
     cold start after a restart (${r.cold.cold.length} functions, by the client): p50 ${ms(coldP50)}, p99 ${ms(coldP99)}; a warm invoke beside them: p50 ${ms(warmP50)}
       runtime CPU per cold invoke ${ms(r.cold.coldCpuMs)}, per warm invoke ${ms(r.cold.warmCpuMs)}
+      control, a bare isolate on the same runtime built by a Worker that does nothing else: p50 ${ms(bareP50)}, p99 ${ms(percentile(r.bare.cold, 99))} (a warm one beside: ${ms(percentile(r.bare.warm, 50))}); the platform's cold start p50 is ${(coldP50 / bareP50).toFixed(2)} × it
     ${r.many.functions.toLocaleString("en")} functions each invoked once after the restart, supervised as npm start runs it: ${r.many.ok} answered, ${r.many.errors} failed, ${r.many.restarts} restarts of the runtime;
       runtime ${mib(r.restartedMiB)} after the restart → ${mib(r.many.afterMiB)} holding ${r.many.isolates} isolates: ${perFunctionMiB.toFixed(2)} MiB per function isolate
     ${accountsFailed ? `many accounts: not measured (${accountsFailed})` : `${r.accounts.byAccount.length} accounts × ${r.accounts.invokes / r.accounts.byAccount.length} functions, ${r.accounts.invokes} invokes in random order: ${JSON.stringify(r.accounts.statuses)}`}

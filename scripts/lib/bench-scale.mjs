@@ -11,13 +11,19 @@
 //      of the runtime; runtime memory per loaded function;
 //   5. a second instance with 200 accounts of 25 functions each, each invoked once in random order:
 //      no failure, and no account's invokes slower than the others'.
+// The control of phase 3 is a bare isolate's cold start on the same runtime: a Worker that only has
+// the Worker Loader build a hello-world isolate (bare-isolate/), 200 of them the same way.
 import http from "node:http";
+import { writeSync } from "node:fs";
 import { freemem } from "node:os";
+import path from "node:path";
 import { api, startPlatform, startSupervisedPlatform } from "./bench-platform.mjs";
 import { loadFor, percentile, send } from "./load.mjs";
 import { memoryOf, workerdCpuMs, workerdUnder } from "./procmem.mjs";
 import { scaleReport } from "./bench-scale-report.mjs";
 import { invokeRequest } from "./recovery.mjs";
+import { startRuntime } from "./runtime.mjs";
+import { freePort } from "./net.mjs";
 
 export { scaleReport };
 
@@ -139,6 +145,42 @@ async function coldStarts(platform, fns, say) {
   return { cold, warm, coldCpuMs: (cpu1 - cpu0) / COLD - warmCpuMs, warmCpuMs };
 }
 
+/**
+ * The control of phase 3: COLD isolates built by a bare Worker on the same runtime (no platform: no
+ * lookup, gate, records, wrapper or capabilities), each first call beside a call of a warm one, by
+ * the client straight to the runtime's port (the platform's calls cross the front proxy too).
+ */
+async function bareColdStarts({ tmp, logFd, say }) {
+  say(`scale: the control, ${COLD} bare isolates built by a Worker that does nothing else`);
+  const runtime = startRuntime({
+    port: await freePort(),
+    persistTo: path.join(tmp, "bare-isolate"),
+    config: new URL("./bare-isolate/wrangler.toml", import.meta.url).pathname,
+    onLine: (l) => writeSync(logFd, `[bare-isolate] ${l}\n`),
+  });
+  try {
+    await runtime.ready;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const timed = async (id) => {
+      const t0 = performance.now();
+      const res = await send(agent, runtime.port, { method: "GET", path: `/?id=${id}` });
+      if (res.status !== 200) throw new Error(`bare isolate ${id} answered ${res.status}`);
+      return performance.now() - t0;
+    };
+    for (let k = 0; k < 3; k++) await timed("warm");
+    const cold = [];
+    const warm = [];
+    for (let k = 1; k <= COLD; k++) {
+      cold.push(await timed(`cold-${k}`));
+      warm.push(await timed("warm"));
+    }
+    agent.destroy();
+    return { cold, warm };
+  } finally {
+    await runtime.stop();
+  }
+}
+
 /** Phase 4: MORE_FUNCTIONS more, then every function invoked once (after the restart: each one cold). */
 async function twoThousand(platform, account, fns, say) {
   say(`scale: ${MORE_FUNCTIONS} more functions (${fns.length + MORE_FUNCTIONS} in all), then each invoked once`);
@@ -239,8 +281,9 @@ export async function measureScale({ tmp, vars, logFd, say, track }) {
   const cold = await timed("cold", () => coldStarts(platform, deploys.fns, say));
   const many = await timed("2,000", () => twoThousand(platform, account, deploys.fns, say));
   await platform.stop();
+  const bare = await timed("bare isolates", () => bareColdStarts({ tmp, logFd, say }));
 
   // A failure here (the memory guard) is reported with the other figures, not instead of them.
   const accounts = await timed("accounts", () => manyAccounts({ tmp, vars, logFd, say, track }).catch((error) => ({ error: error.message })));
-  return { baseMiB, restartedMiB, ...deploys, fns: undefined, totals, cold, many, accounts, phases, seconds: (performance.now() - started) / 1000 };
+  return { baseMiB, restartedMiB, ...deploys, fns: undefined, totals, cold, bare, many, accounts, phases, seconds: (performance.now() - started) / 1000 };
 }

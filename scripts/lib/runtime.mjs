@@ -28,10 +28,11 @@ export const LOCAL_ISOLATE_BUDGET = 1000;
  *   vars       extra Worker vars passed with --var (they win over .dev.vars); visible in `ps`,
  *              so only for throwaway values (the bench)
  *   onLine     receives each output line of wrangler (stdout and stderr)
+ *   config     another Worker's wrangler.toml (the bench's controls); default: the platform's
  * The handle's stop() ends wrangler and every workerd it started: wrangler runs in its own process
  * group, so a signal to the group reaches grandchildren even if wrangler itself dies first.
  */
-export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => console.log(l), readyTimeoutMs = 90_000 }) {
+export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => console.log(l), readyTimeoutMs = 90_000, config }) {
   // wrangler refuses to start without the folder wrangler.toml's [assets] names. npm start, npm test
   // and npm run deploy build the console into it first; the other launchers (the bench, efn's
   // --local, the API-types generator) serve no console and only need the folder to exist.
@@ -40,7 +41,7 @@ export function startRuntime({ port, persistTo, vars = {}, onLine = (l) => conso
   // few ms when up to date). A failure is printed and then shows as wrangler's own bundling error.
   buildLibraries({ log: onLine });
   const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", "0",
-    "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+    "--persist-to", persistTo, "--show-interactive-dev-session=false", ...(config ? ["--config", config] : [])];
   // workerd keeps every function isolate it builds for the life of the process, and dies of it past
   // about 1,500: the platform keeps at most this many and runs the rest in isolates it releases
   // (src/runtime/sandbox/sandbox.ts). EDGEFN_ISOLATE_BUDGET overrides.
