@@ -104,6 +104,9 @@ async function throughput(platform, fns, say) {
     [String(FUNCTIONS), over(FUNCTIONS)],
   ];
   say(`scale: warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s: healthz, 1, 100 and ${FUNCTIONS} functions round-robin`);
+  // Steady state: every function called once before the rounds (a function's first call reads its
+  // lookup from D1; cold starts are phase 3's), then each run for WARMUP_MS.
+  await loadFor({ port: platform.port, concurrency: CONCURRENCY, durationMs: 10 * 60_000, count: FUNCTIONS, ...over(FUNCTIONS) });
   for (const [, r] of runs) await loadFor({ port: platform.port, concurrency: CONCURRENCY, durationMs: WARMUP_MS, ...r });
   const totals = Object.fromEntries(runs.map(([name]) => [name, []]));
   for (let round = 1; round <= ROUNDS; round++) {

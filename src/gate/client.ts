@@ -108,8 +108,8 @@ export async function takeSlot(lease: Lease, limits: GateLimits, expectEpoch?: n
 /**
  * Tells the account's gate that something the gateway caches changed (a key or OAuth client
  * revoked, a function deployed or undeployed, limits changed); call it after the D1 write. Never
- * throws: if the gate cannot be told, cached lookups still expire after CACHE_TTL_MS
- * (services/gateway-cache).
+ * throws: if the gate cannot be told, the account's cache generation, advanced in the change's own
+ * batch, ends the cached lookups within GENERATION_CHECK_MS (services/gateway-cache).
  */
 export async function bumpEpoch(accountId: string): Promise<void> {
   if (gateBypassed()) return;

@@ -7,6 +7,7 @@ import { apiKeys } from "../db/schema";
 import { ApiError, ErrorCodes, conflict } from "../errors";
 import { auditIfChanged, auditInsert } from "./audit";
 import { otherAdminsSql } from "./admins";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch } from "../gate/client";
 
 export const API_KEY_PREFIX = "efk_";
@@ -99,6 +100,7 @@ export async function revokeApiKey(db: Db, p: Principal, id: string) {
         ),
       ),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "apikey.revoke", target: id }),
+    advanceCacheGeneration(db, p.accountId),
   ]);
   if (revoked.meta.changes === 0) {
     if (rolesOf(target).includes("FaaS-Admin")) {

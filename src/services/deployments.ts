@@ -12,6 +12,7 @@ import { auditIfChanged } from "./audit";
 import { eventLimitReached, roomForBinding } from "./event-binding";
 import { deploymentDto, getLambda, getLambdaRow } from "./lambdas";
 import { PAUSED_BY_UNDEPLOY } from "./schedule-rules";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch } from "../gate/client";
 
 export interface DeployDeps {
@@ -151,6 +152,7 @@ async function deployRow(deps: DeployDeps, p: Principal, row: Awaited<ReturnType
           exists(servingIt),
         ),
       ),
+    advanceCacheGeneration(db, p.accountId),
   ]);
   if (switched.meta.changes === 0) {
     const current = await getLambdaRow(db, p.accountId, uuid);
@@ -214,6 +216,7 @@ export async function undeployLambda(db: Db, p: Principal, uuid: string) {
           ),
         ),
       auditIfChanged(db, { accountId: p.accountId, actor, action: "schedule.pause", target: uuid, detail: { reason: PAUSED_BY_UNDEPLOY } }, now),
+      advanceCacheGeneration(db, p.accountId),
     ]);
     await bumpEpoch(p.accountId); // the gateway may hold the function in its cache
   }

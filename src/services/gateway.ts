@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
-import { accountLimits, apiKeys, deployments, lambdas, oauthClients, sessions, users } from "../db/schema";
+import { accountLimits, accounts, apiKeys, deployments, lambdas, oauthClients, sessions, users } from "../db/schema";
 import { invocationLimitColumns, invocationLimits } from "../gate/lease";
 import type { ServingLookup } from "../runtime/invoke";
 import { toPrincipal } from "./api-keys";
@@ -14,6 +14,8 @@ export interface GatewayLookup {
   principal: Principal | null;
   /** The function of the key's own account with this uuid, its serving version (if any) and the account's limits. */
   lambda: ServingLookup;
+  /** The account's cache generation read in the same statement (services/cache-generation.ts); null with no principal. */
+  generation: number | null;
 }
 
 /** The serving half of a lookup's row: null when the caller's account has no function with that uuid. */
@@ -29,15 +31,16 @@ function servingOf(row: { name: string | null; deployment: typeof deployments.$i
  */
 export async function gatewayLookup(db: Db, keyHash: string, lambdaUuid: string): Promise<GatewayLookup> {
   const row = await db
-    .select({ key: apiKeys, name: lambdas.name, deployment: deployments, ...invocationLimitColumns })
+    .select({ key: apiKeys, name: lambdas.name, deployment: deployments, ...invocationLimitColumns, generation: accounts.cacheGeneration })
     .from(apiKeys)
     .leftJoin(lambdas, and(eq(lambdas.accountId, apiKeys.accountId), eq(lambdas.uuid, lambdaUuid)))
     .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
     .leftJoin(accountLimits, eq(accountLimits.accountId, apiKeys.accountId))
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .get();
-  if (!row) return { principal: null, lambda: null };
-  return { principal: toPrincipal(row.key), lambda: servingOf(row) };
+  if (!row) return { principal: null, lambda: null, generation: null };
+  return { principal: toPrincipal(row.key), lambda: servingOf(row), generation: row.generation };
 }
 
 /**
@@ -49,15 +52,16 @@ export async function gatewayLookup(db: Db, keyHash: string, lambdaUuid: string)
  */
 export async function gatewayLookupToken(db: Db, subject: TokenSubject, lambdaUuid: string): Promise<GatewayLookup> {
   const row = await db
-    .select({ clientRowId: oauthClients.id, clientName: oauthClients.name, name: lambdas.name, deployment: deployments, ...invocationLimitColumns })
+    .select({ clientRowId: oauthClients.id, clientName: oauthClients.name, name: lambdas.name, deployment: deployments, ...invocationLimitColumns, generation: accounts.cacheGeneration })
     .from(oauthClients)
     .leftJoin(lambdas, and(eq(lambdas.accountId, oauthClients.accountId), eq(lambdas.uuid, lambdaUuid)))
     .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
     .leftJoin(accountLimits, eq(accountLimits.accountId, oauthClients.accountId))
+    .innerJoin(accounts, eq(accounts.id, oauthClients.accountId))
     .where(and(eq(oauthClients.clientId, subject.clientId), eq(oauthClients.accountId, subject.accountId), isNull(oauthClients.revokedAt)))
     .get();
-  if (!row) return { principal: null, lambda: null };
-  return { principal: tokenPrincipal(subject.accountId, { id: row.clientRowId, name: row.clientName }), lambda: servingOf(row) };
+  if (!row) return { principal: null, lambda: null, generation: null };
+  return { principal: tokenPrincipal(subject.accountId, { id: row.clientRowId, name: row.clientName }), lambda: servingOf(row), generation: row.generation };
 }
 
 /**
@@ -67,14 +71,15 @@ export async function gatewayLookupToken(db: Db, subject: TokenSubject, lambdaUu
  */
 export async function gatewayLookupSession(db: Db, bearerHash: string, lambdaUuid: string, now = Date.now()): Promise<GatewayLookup> {
   const row = await db
-    .select({ session: { id: sessions.id, expiresAt: sessions.expiresAt }, user: users, name: lambdas.name, deployment: deployments, ...invocationLimitColumns })
+    .select({ session: { id: sessions.id, expiresAt: sessions.expiresAt }, user: users, name: lambdas.name, deployment: deployments, ...invocationLimitColumns, generation: accounts.cacheGeneration })
     .from(sessions)
     .innerJoin(users, sessionUserJoin)
     .leftJoin(lambdas, and(eq(lambdas.accountId, sessions.accountId), eq(lambdas.uuid, lambdaUuid)))
     .leftJoin(deployments, eq(deployments.id, lambdas.deploymentId))
     .leftJoin(accountLimits, eq(accountLimits.accountId, sessions.accountId))
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
     .where(and(eq(sessions.bearerHash, bearerHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .get();
-  if (!row) return { principal: null, lambda: null };
-  return { principal: sessionPrincipal(row.session, row.user), lambda: servingOf(row) };
+  if (!row) return { principal: null, lambda: null, generation: null };
+  return { principal: sessionPrincipal(row.session, row.user), lambda: servingOf(row), generation: row.generation };
 }

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { accountLimits, accounts } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
 import { auditInsert } from "./audit";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch, configureGate } from "../gate/client";
 import { LIMIT_DEFAULTS, LIMIT_NAMES, effectiveLimits, type LimitName, type LimitOverrides, type LimitValues } from "../limit-definitions";
 
@@ -68,6 +69,7 @@ export async function setAccountLimits(db: Db, accountId: string, input: Partial
       .values({ accountId, ...after, updatedAt: now, updatedBy: OPERATOR })
       .onConflictDoUpdate({ target: accountLimits.accountId, set: { ...changes, updatedAt: now, updatedBy: OPERATOR } }),
     auditInsert(db, { accountId, actor: OPERATOR, action: "limits.update", target: accountId, detail }, now),
+    advanceCacheGeneration(db, accountId),
   ]);
   await bumpEpoch(accountId); // the gateway caches the limits with the functions
   // The account's data plane deletes by its retention without waiting for the next invocation.

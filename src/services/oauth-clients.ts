@@ -11,6 +11,7 @@ import type { Db } from "../db/client";
 import { oauthClients } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
 import { auditIfChanged, auditInsert } from "./audit";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch } from "../gate/client";
 
 /** The one scope a client (and its tokens) carries: invoking the account's functions. */
@@ -80,6 +81,7 @@ export async function revokeOAuthClient(db: Db, p: Principal, id: string): Promi
       .set({ revokedAt: Date.now() })
       .where(and(eq(oauthClients.accountId, p.accountId), eq(oauthClients.id, id), isNull(oauthClients.revokedAt))),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "oauthclient.revoke", target: id }),
+    advanceCacheGeneration(db, p.accountId),
   ]);
   if (revoked.meta.changes === 0) throw notFound(id);
   await bumpEpoch(p.accountId); // the gateway may hold the client's tokens in its cache

@@ -6,6 +6,7 @@ import { hashPassword } from "../crypto/password";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch } from "../gate/client";
 import { auditIfChanged } from "./audit";
 import { WRONG_CREDENTIALS, checkCredentials, type CredentialCheck } from "./credentials";
@@ -29,6 +30,7 @@ export async function changeOwnPassword(db: Db, input: CredentialCheck & { newPa
     auditIfChanged(db, { accountId: input.accountId, actor, action: "user.password", target: user.id, detail: { loginName: user.loginName } }, now),
     revokeSessionsOf(db, input.accountId, user.id, now, true),
     forget(),
+    advanceCacheGeneration(db, input.accountId),
   ]);
   if (updated.meta.changes === 0) throw new ApiError(401, ErrorCodes.unauthorized, WRONG_CREDENTIALS);
   await bumpEpoch(input.accountId);

@@ -13,6 +13,7 @@ import { PASSWORD_ITERATIONS, hashPassword, iterationsOf } from "../crypto/passw
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
 import { ApiError, ErrorCodes } from "../errors";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch } from "../gate/client";
 import { auditIfChanged } from "./audit";
 import { WRONG_CREDENTIALS, checkCredentials, type CredentialCheck } from "./credentials";
@@ -143,6 +144,7 @@ export async function signOut(db: Db, accountId: string, cred: { bearer?: string
   await db.batch([
     db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, target.id), isNull(sessions.revokedAt))),
     auditIfChanged(db, { accountId, actor: `user:${target.loginName}#${target.userId}`, action: "session.signout", target: target.userId, detail: { session: target.id, loginName: target.loginName } }, now),
+    advanceCacheGeneration(db, accountId),
   ]);
   await bumpEpoch(accountId); // the gateway may hold the session in its cache
 }
@@ -190,6 +192,7 @@ export async function revokeUserSessions(db: Db, p: Principal, userId: string, n
   await db.batch([
     revokeSessionsOf(db, p.accountId, userId, now),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "session.revoke", target: userId, detail: { loginName: user.loginName } }, now),
+    advanceCacheGeneration(db, p.accountId),
   ]);
   await bumpEpoch(p.accountId);
 }

@@ -12,6 +12,7 @@ import { hashPassword, passwordProblem } from "../crypto/password";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import { ApiError, ErrorCodes, badInput, conflict } from "../errors";
+import { advanceCacheGeneration } from "./cache-generation";
 import { bumpEpoch } from "../gate/client";
 import { otherAdminsSql } from "./admins";
 import { auditIfChanged } from "./audit";
@@ -152,6 +153,7 @@ export async function updateUser(db: Db, p: Principal, id: string, input: { role
       ),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "user.update", target: id, detail: { loginName: current.loginName, changed, roles } }, now),
     revokeSessionsOf(db, p.accountId, id, now, true),
+    advanceCacheGeneration(db, p.accountId),
   ]);
   if (updated.meta.changes === 0) {
     const again = await userOf(db, p.accountId, id);
@@ -173,6 +175,7 @@ export async function deleteUser(db: Db, p: Principal, id: string, now = Date.no
       .where(and(eq(users.accountId, p.accountId), eq(users.id, id), sql`(NOT ${isManagingAdmin} OR ${otherAdminsSql(p.accountId, { userId: id })} > 0)`)),
     auditIfChanged(db, { accountId: p.accountId, actor: actorName(p), action: "user.delete", target: id, detail: { loginName: current.loginName } }, now),
     revokeSessionsOf(db, p.accountId, id, now, true),
+    advanceCacheGeneration(db, p.accountId),
   ]);
   if (deleted.meta.changes === 0) {
     if (!(await userOf(db, p.accountId, id))) throw notFound(id);
@@ -220,6 +223,7 @@ export async function acceptInvitation(db: Db, accountId: string, token: string,
       .where(and(eq(users.accountId, accountId), eq(users.id, user.id), eq(users.invitationHash, hash), gt(users.invitationExpiresAt, now))),
     auditIfChanged(db, { accountId, actor, action: "user.activate", target: user.id, detail: { loginName: user.loginName } }, now),
     revokeSessionsOf(db, accountId, user.id, now, true),
+    advanceCacheGeneration(db, accountId),
   ]);
   if (updated.meta.changes === 0) throw invalid;
   await bumpEpoch(accountId);

@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `cache_generation` integer DEFAULT 0 NOT NULL;
