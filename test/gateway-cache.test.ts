@@ -240,7 +240,7 @@ describe("cache rules", () => {
     expect(cachedLookup(acct, cred, "b", t0 + GENERATION_CHECK_MS + 3_000)).toBeUndefined();
     noteGeneration(acct, 7, t0 + GENERATION_CHECK_MS + 2_000); // the read of one lookup: unchanged
     expect(cachedLookup(acct, cred, "b", t0 + GENERATION_CHECK_MS + 3_000), "confirmed by another function's read").toBeDefined();
-    expect(cachedLookup(acct, cred, "c", t0 + 2 * GENERATION_CHECK_MS + 3_000), "due again a minute later").toBeUndefined();
+    expect(cachedLookup(acct, cred, "c", t0 + 2 * GENERATION_CHECK_MS + 3_000), "due again GENERATION_CHECK_MS later").toBeUndefined();
     noteGeneration(acct, 8, t0 + 2 * GENERATION_CHECK_MS + 4_000);
     expect(cachedLookup(acct, cred, "c", t0 + 2 * GENERATION_CHECK_MS + 5_000), "the account changed").toBeUndefined();
     expect(cachedLookup(acct, cred, "b", t0 + 2 * GENERATION_CHECK_MS + 5_000)).toBeUndefined();

@@ -8,7 +8,7 @@ export const accounts = sqliteTable("accounts", {
   name: text("name").notNull(),
   createdAt: integer("created_at").notNull(),
   // Grows in the same batch as every change the gateway may hold in its cache (services/
-  // cache-generation.ts): what the gateway checks, once a minute, in case the gate never heard of one.
+  // cache-generation.ts): what the gateway checks every 10 s, in case the gate never heard of one.
   cacheGeneration: integer("cache_generation").notNull().default(0),
 });
 

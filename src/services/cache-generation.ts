@@ -3,7 +3,7 @@
 // revoked or changed, a function deployed or undeployed, limits changed). The services also bump
 // the account gate's epoch after such a change, which the gateway learns at the very next admission;
 // the generation is the backstop for a bump that never reached the gate: the gateway reads it with
-// every lookup, and a lookup read again once a minute per account confirms or ends all the account's
+// every lookup, and a lookup read again every 10 s per account confirms or ends all the account's
 // cached lookups at once (services/gateway-cache.ts), instead of each being read again by itself.
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";

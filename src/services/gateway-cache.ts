@@ -24,7 +24,7 @@
 import type { Principal } from "../auth/principal";
 import type { ServingLookup } from "../runtime/invoke";
 
-export const GENERATION_CHECK_MS = 60_000;
+export const GENERATION_CHECK_MS = 10_000;
 export const CACHE_MAX_AGE_MS = 300_000;
 // 200 accounts with 25 functions each (an entry is about a kilobyte; the code is counted below).
 const MAX_ENTRIES = 5_000;
