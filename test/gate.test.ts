@@ -148,6 +148,14 @@ describe("an idle gate", () => {
     }
     expect(samples, "no alarm armed while idle").toEqual(Array(10).fill(null));
   });
+
+  it("learns its account from a bump, which names it (so an account changed before its first invocation has a known gate)", async () => {
+    const accountId = `bumped-${crypto.randomUUID()}`;
+    const stub = env.GATE.get(env.GATE.idFromName(accountId));
+    expect(await stub.bumpEpoch(accountId)).toBe(1);
+    const learnt = await runInDurableObject(stub, async (instance: AccountGate) => (instance as unknown as { accountId: string | null }).accountId);
+    expect(learnt).toBe(accountId);
+  });
 });
 
 describe("timeouts", () => {

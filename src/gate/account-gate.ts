@@ -133,7 +133,8 @@ export class AccountGate extends DurableObject<Env> {
   }
 
   /** Something the gateway caches changed for the account: later tagged admissions must re-read. Answers the new epoch. */
-  async bumpEpoch(): Promise<number> {
+  async bumpEpoch(accountId?: string): Promise<number> {
+    if (accountId !== undefined) this.learnAccount(accountId);
     this.epoch++;
     await this.ctx.storage.put(EPOCH_KEY, this.epoch); // confirmed: a change must never be forgotten
     return this.epoch;

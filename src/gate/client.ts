@@ -115,7 +115,7 @@ export async function bumpEpoch(accountId: string): Promise<void> {
   if (gateBypassed()) return;
   for (let attempt = 1; ; attempt++) {
     try {
-      await gateOf(accountId).bumpEpoch();
+      await gateOf(accountId).bumpEpoch(accountId);
       return;
     } catch (error) {
       if (attempt === 2) {
