@@ -1,7 +1,7 @@
 // `npm run bench` (or BENCH_ONLY=scale): how costs grow with the number of functions (issue 16).
 // Its own instances, as `npm start` runs them, all on 127.0.0.1:
 //   1. 1,000 distinct hello-world functions deployed one after another into one account (each
-//      deploy timed; runtime memory and elapsed time noted at 1, 100 and 1,000);
+//      deploy timed, with its create request as the control; runtime memory and elapsed time noted at 1, 100 and 1,000);
 //   2. throughput with them deployed: /healthz (the control), one function, 100 and 1,000 functions
 //      round-robin, alternately in the same rounds;
 //   3. cold start: the instance restarted on the same state, as `npm start` runs it (supervised),
@@ -19,7 +19,7 @@ import { freemem } from "node:os";
 import path from "node:path";
 import { api, startPlatform, startSupervisedPlatform } from "./bench-platform.mjs";
 import { loadFor, percentile, send } from "./load.mjs";
-import { memoryOf, workerdCpuMs, workerdUnder } from "./procmem.mjs";
+import { memoryOf, workerdCpuMs, workerdMajorFaults, workerdUnder } from "./procmem.mjs";
 import { scaleReport } from "./bench-scale-report.mjs";
 import { invokeRequest } from "./recovery.mjs";
 import { startRuntime } from "./runtime.mjs";
@@ -73,22 +73,38 @@ async function eachConcurrently(from, to, concurrency, task) {
   }));
 }
 
-/** Phase 1: FUNCTIONS created and deployed one after another; the deploy requests timed. */
+/**
+ * Phase 1: FUNCTIONS created and deployed one after another; the deploy requests timed, and the
+ * create requests beside them as their control (D1 writes and no isolate: a stretch of the run in
+ * which the machine was slower slows both, growth with the number of functions only the deploys).
+ * The runtime's CPU time of each deploy too: its work, where latency also counts waiting (/proc's
+ * ticks are 10 ms, so only sums over many deploys mean anything), and the runtime's major page
+ * faults during each (waiting for memory read back from disk).
+ */
 async function deployOneByOne(platform, account, say) {
   const fns = [];
   const deployMs = [];
+  const createMs = [];
+  const deployCpuMs = [];
+  const deployMajorFaults = [];
   const milestones = [];
   const started = performance.now();
   say(`scale: creating and deploying ${FUNCTIONS} functions one after another`);
   for (let i = 0; i < FUNCTIONS; i++) {
+    const created = performance.now();
     const fn = await createFunction(platform.port, account, i);
+    createMs.push(performance.now() - created);
+    const cpu0 = workerdCpuMs(platform.runtime.pid);
+    const faults0 = workerdMajorFaults(platform.runtime.pid);
     const t0 = performance.now();
     await api(platform.port, "POST", `${fn.base}/deployments/${fn.uuid}`, fn.key);
     deployMs.push(performance.now() - t0);
+    deployCpuMs.push(workerdCpuMs(platform.runtime.pid) - cpu0);
+    deployMajorFaults.push(workerdMajorFaults(platform.runtime.pid) - faults0);
     fns.push(fn);
     if ([1, 100, FUNCTIONS].includes(i + 1)) milestones.push({ count: i + 1, elapsedMs: performance.now() - started, runtimeMiB: runtimeMiB(platform) });
   }
-  return { fns, deployMs, milestones };
+  return { fns, deployMs, createMs, deployCpuMs, deployMajorFaults, milestones };
 }
 
 /** Phase 2: alternate rounds of /healthz, one function, and round-robin over 100 and all. */

@@ -64,5 +64,19 @@ export function workerdCpuMs(root) {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * The major page faults (pages read back from disk) of the workerd processes under root: time the
+ * runtime waited for memory rather than worked (a machine that pages out memory it deems cold).
+ */
+export function workerdMajorFaults(root) {
+  let faults = 0;
+  for (const pid of descendants(root)) {
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat || read(`/proc/${pid}/comm`)?.trim() !== "workerd") continue;
+    faults += Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[9]); // majflt (field 12 of stat)
+  }
+  return faults;
+}
+
 // getconf CLK_TCK: 100 on every Linux Node runs on.
 const CLOCK_TICKS_PER_SECOND = 100;
