@@ -40,8 +40,8 @@ export function scaleReport(r) {
   const firstCreates = percentile(r.createMs.slice(0, 100), 50);
   const lastCreates = percentile(r.createMs.slice(-100), 50);
   const flat = (lastHundred / lastCreates) / (firstHundred / firstCreates);
-  const sum = (xs) => xs.reduce((n, x) => n + x, 0);
-  const mean = (xs) => sum(xs) / xs.length;
+  const total = (xs) => xs.reduce((n, x) => n + x, 0);
+  const mean = (xs) => total(xs) / xs.length;
   const firstCpu = mean(r.deployCpuMs.slice(0, 100));
   const lastCpu = mean(r.deployCpuMs.slice(-100));
   const coldP50 = percentile(r.cold.cold, 50);
@@ -70,7 +70,7 @@ ${rows.join("\n")}
     ${most} functions / 1 function: ${scaleRatio.toFixed(2)} ×
     deploy request, one after another: p50 ${ms(deployP50)}; first 100 ${ms(firstHundred)}, last 100 ${ms(lastHundred)} (${rawFlat.toFixed(2)} ×)
       control, the create request before each: first 100 ${ms(firstCreates)}, last 100 ${ms(lastCreates)}; deploys against it, last 100 / first 100: ${flat.toFixed(2)} ×
-      runtime CPU per deploy: first 100 ${ms(firstCpu)}, last 100 ${ms(lastCpu)} (${(lastCpu / firstCpu).toFixed(2)} ×); the runtime's major page faults during deploys: first 100 ${sum(r.deployMajorFaults.slice(0, 100))}, last 100 ${sum(r.deployMajorFaults.slice(-100))}
+      runtime CPU per deploy: first 100 ${ms(firstCpu)}, last 100 ${ms(lastCpu)} (${(lastCpu / firstCpu).toFixed(2)} ×); the runtime's major page faults during deploys: first 100 ${total(r.deployMajorFaults.slice(0, 100))}, last 100 ${total(r.deployMajorFaults.slice(-100))}
     cold start after a restart (${r.cold.cold.length} functions, by the client): p50 ${ms(coldP50)}, p99 ${ms(coldP99)}; a warm invoke beside them: p50 ${ms(warmP50)}
       runtime CPU per cold invoke ${ms(r.cold.coldCpuMs)}, per warm invoke ${ms(r.cold.warmCpuMs)}
       control, a bare isolate on the same runtime built by a Worker that does nothing else: p50 ${ms(bareP50)}, p99 ${ms(percentile(r.bare.cold, 99))} (a warm one beside: ${ms(percentile(r.bare.warm, 50))}); the platform's cold start p50 is ${(coldP50 / bareP50).toFixed(2)} × it
