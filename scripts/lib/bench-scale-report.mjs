@@ -5,8 +5,10 @@ export const TARGET_SCALE_RATIO = 0.8; // 1,000 functions round-robin, against o
 export const TARGET_COLD_P50_MS = 20;
 export const TARGET_COLD_P99_MS = 40;
 export const TARGET_DEPLOY_P50_MS = 60;
-// The last hundred deploys' p50 against the first hundred's, each against the p50 of the create
-// requests of the same hundred (its control: a slow stretch of the machine moves both).
+// The last hundred deploys' p50 against the first hundred's. Printed beside it, not judged: each
+// against the create requests of the same hundred (a slow stretch of the machine moves both; but
+// the creates vary by themselves, 10.0 to 12.2 ms between the first and last hundred of one run),
+// and the runtime's CPU per deploy (work, not waiting).
 export const TARGET_DEPLOY_FLAT = 1.25;
 export const TARGET_ACCOUNT_SPREAD = 2; // the slowest account's p50 against all invokes' p50
 export const TARGET_SECTION_S = 600;
@@ -84,7 +86,7 @@ ${rows.join("\n")}
     [coldP50 <= TARGET_COLD_P50_MS, `cold start p50 <= ${TARGET_COLD_P50_MS} ms`, ms(coldP50)],
     [coldP99 <= TARGET_COLD_P99_MS, `cold start p99 <= ${TARGET_COLD_P99_MS} ms`, ms(coldP99)],
     [deployP50 <= TARGET_DEPLOY_P50_MS, `deploy p50 <= ${TARGET_DEPLOY_P50_MS} ms over ${r.deployMs.length} deploys`, ms(deployP50)],
-    [flat <= TARGET_DEPLOY_FLAT, `deploys flat: last 100's p50 <= ${TARGET_DEPLOY_FLAT} × first 100's, each against its creates`, `${flat.toFixed(2)} ×`],
+    [rawFlat <= TARGET_DEPLOY_FLAT, `deploys flat: last 100's p50 <= ${TARGET_DEPLOY_FLAT} × first 100's`, `${rawFlat.toFixed(2)} × (against the creates ${flat.toFixed(2)} ×, runtime CPU ${(lastCpu / firstCpu).toFixed(2)} ×)`],
     [r.many.errors === 0 && r.many.ok === r.many.functions && r.many.restarts === 0, `npm start serves all ${r.many.functions.toLocaleString("en")} functions, without a restart`, `${r.many.ok} answered, ${r.many.errors} failed, ${r.many.restarts} restarts`],
     [failures === 0 && !accountsFailed, `${r.accounts.byAccount.length || "many"} accounts × functions in random order: no failure`, accountsFailed ?? `${failures} failed`],
     [r.seconds <= TARGET_SECTION_S, `the scale section runs in under ${TARGET_SECTION_S / 60} minutes`, `${(r.seconds / 60).toFixed(1)} min`],

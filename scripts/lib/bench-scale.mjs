@@ -75,7 +75,7 @@ async function eachConcurrently(from, to, concurrency, task) {
 
 /**
  * Phase 1: FUNCTIONS created and deployed one after another; the deploy requests timed, and the
- * create requests beside them as their control (D1 writes and no isolate: a stretch of the run in
+ * create requests beside them as a control (D1 writes and no isolate: a stretch of the run in
  * which the machine was slower slows both, growth with the number of functions only the deploys).
  * The runtime's CPU time of each deploy too: its work, where latency also counts waiting (/proc's
  * ticks are 10 ms, so only sums over many deploys mean anything), and the runtime's major page
