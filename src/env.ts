@@ -39,6 +39,8 @@ export interface Env {
   EDGEFN_SUPERVISED?: string;
   /** The most function isolates the Worker Loader keeps (runtime/sandbox/sandbox.ts); set by the local launchers. */
   ISOLATE_BUDGET?: string;
+  /** "0": a cold isolate is built after the gate admits, not while (runtime/sandbox/sandbox.ts); set by the local launchers. */
+  OVERLAP_COLD_BUILDS?: string;
 }
 
 export interface AppEnv {

@@ -3,7 +3,7 @@
 // one request and is released (LOADER.load).
 import { env, exports as workerExports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { isKept, keepsIsolate, sandboxFor } from "../src/runtime/sandbox/sandbox";
+import { isKept, keepsIsolate, sandboxFor, warmSandbox } from "../src/runtime/sandbox/sandbox";
 import type { HostExports } from "../src/runtime/sandbox/worker-code";
 
 const host = workerExports as unknown as HostExports;
@@ -29,5 +29,15 @@ describe("isolate budget", () => {
     expect(isKept(hello, helloHash, 1500) || isKept(broken, brokenHash, 1500), "neither was kept").toBe(false);
     expect(await sandboxFor(loader, host, hello, helloHash, 1500).validate()).toEqual({ ok: true });
     expect(isKept(hello, helloHash, 1500), "without a budget it is kept").toBe(true);
+  });
+
+  it("builds a cold isolate while the gate admits only where that overlaps (not under OVERLAP_COLD_BUILDS=0, the local launchers')", async () => {
+    const loader = (env as unknown as { LOADER: WorkerLoader }).LOADER;
+    const hello = spec("function lambda(input, callback) { callback(null, 1); }");
+    const hash = crypto.randomUUID();
+    warmSandbox(loader, host, hello, hash, 1500, false);
+    expect(isKept(hello, hash, 1500), "no warm-up call where nothing overlaps").toBe(false);
+    warmSandbox(loader, host, hello, hash, 1500);
+    expect(isKept(hello, hash, 1500), "the default (Cloudflare, and this suite): built while admitting").toBe(true);
   });
 });

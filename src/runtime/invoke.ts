@@ -283,7 +283,7 @@ export async function invokeDeployed(deps: InvokeDeps, req: InvokeRequest, prelo
       startedAt,
       deadline: startedAt + timing.allowedMs,
     };
-    // A cold isolate is built while the gate admits (if admission refuses, it is ready for later).
+    // A cold isolate is built while the gate admits, where that overlaps (if admission refuses, it is ready for later).
     if (attempt === 1) warmSandbox(deps.loader, deps.host, specOf(req, deployment), deployment.codeHash, configuredMs);
     // After a few changes in a row, admit without the check: the last read is as fresh as any.
     const slot = await takeSlot(lease, limits, attempt <= MAX_FRESHNESS_ATTEMPTS ? expectEpoch : undefined);

@@ -62,6 +62,9 @@ export function sandboxFor(loader: WorkerLoader, host: HostExports, spec: Sandbo
 /** Whether an isolate is kept by the loader: one already kept, or a new one while fewer than `budget` are. */
 export const keepsIsolate = (known: boolean, kept: number, budget: number) => known || kept < budget;
 
+/** OVERLAP_COLD_BUILDS: anything but "0" (unset too) builds a cold isolate while the gate admits. */
+const overlapsColdBuilds = () => (workerEnv as { OVERLAP_COLD_BUILDS?: string }).OVERLAP_COLD_BUILDS !== "0";
+
 /** ISOLATE_BUDGET, the most isolates this Worker has the loader keep (unset or not a positive integer: no limit). */
 function isolateBudget(): number {
   const n = Number((workerEnv as { ISOLATE_BUDGET?: string }).ISOLATE_BUDGET);
@@ -78,10 +81,16 @@ const knownIsolates = new Set<string>();
  * not called it yet (after a restart, or a deploy elsewhere): a cold start then overlaps the gate's
  * admission instead of following it. Never throws; a failure shows again when the invocation runs.
  * A known isolate costs nothing (no call).
+ *
+ * Unless `overlap` is off (OVERLAP_COLD_BUILDS=0, set by the local launchers): the local runtime
+ * runs the gate and the build on one thread, so nothing overlaps, and the warm-up call (and the
+ * Tail event it makes) only added to every cold start — p50 19.8 ms with it against 17.9 ms without,
+ * four runs each of 150 cold starts after a restart. On Cloudflare the gate is elsewhere, and the
+ * build can go on while its answer travels.
  */
-export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number): void {
+export function warmSandbox(loader: WorkerLoader, host: HostExports, spec: SandboxSpec, hash: string, configuredTimeoutMs: number, overlap = overlapsColdBuilds()): void {
   // Known: warm already. Over the budget: its isolate would serve only the warm-up call.
-  if (knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs))) || !keepsIsolate(false, knownIsolates.size, isolateBudget())) return;
+  if (!overlap || knownIsolates.has(isolateId(spec, hash, cpuLimitMs(configuredTimeoutMs))) || !keepsIsolate(false, knownIsolates.size, isolateBudget())) return;
   try {
     sandboxFor(loader, host, spec, hash, configuredTimeoutMs).warm().catch(() => undefined);
   } catch {
