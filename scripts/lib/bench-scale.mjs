@@ -19,7 +19,7 @@ import { freemem } from "node:os";
 import path from "node:path";
 import { api, startPlatform, startSupervisedPlatform } from "./bench-platform.mjs";
 import { loadFor, percentile, send } from "./load.mjs";
-import { memoryOf, workerdCpuMs, workerdMajorFaults, workerdUnder } from "./procmem.mjs";
+import { memoryOf, workerdCounters, workerdCpuMs, workerdUnder } from "./procmem.mjs";
 import { scaleReport } from "./bench-scale-report.mjs";
 import { invokeRequest } from "./recovery.mjs";
 import { startRuntime } from "./runtime.mjs";
@@ -94,13 +94,13 @@ async function deployOneByOne(platform, account, say) {
     const created = performance.now();
     const fn = await createFunction(platform.port, account, i);
     createMs.push(performance.now() - created);
-    const cpu0 = workerdCpuMs(platform.runtime.pid);
-    const faults0 = workerdMajorFaults(platform.runtime.pid);
+    const before = workerdCounters(platform.runtime.pid);
     const t0 = performance.now();
     await api(platform.port, "POST", `${fn.base}/deployments/${fn.uuid}`, fn.key);
     deployMs.push(performance.now() - t0);
-    deployCpuMs.push(workerdCpuMs(platform.runtime.pid) - cpu0);
-    deployMajorFaults.push(workerdMajorFaults(platform.runtime.pid) - faults0);
+    const after = workerdCounters(platform.runtime.pid);
+    deployCpuMs.push(after.cpuMs - before.cpuMs);
+    deployMajorFaults.push(after.majorFaults - before.majorFaults);
     fns.push(fn);
     if ([1, 100, FUNCTIONS].includes(i + 1)) milestones.push({ count: i + 1, elapsedMs: performance.now() - started, runtimeMiB: runtimeMiB(platform) });
   }

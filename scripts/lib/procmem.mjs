@@ -47,30 +47,29 @@ export function workerdUnder(root) {
   return descendants(root).map(memoryOf).filter((m) => m && m.name === "workerd");
 }
 
-/** The sum of `pick(fields)` over the workerd processes under `root` (fields: /proc/<pid>/stat after the name). */
-function sumOverWorkerd(root, pick) {
-  let sum = 0;
+/**
+ * Counters of the workerd processes under `root`, summed, from one walk of /proc:
+ *   cpuMs        CPU time (user + system, ms) used so far: a cost per request that the machine's
+ *                other load barely moves, unlike latency (the kernel counts it in clock ticks,
+ *                10 ms here, so measure over many requests);
+ *   majorFaults  pages read back from disk so far: time the runtime waited for memory rather than
+ *                worked (a machine that pages out memory it deems cold).
+ */
+export function workerdCounters(root) {
+  let ticks = 0;
+  let majorFaults = 0;
   for (const pid of descendants(root)) {
     const stat = read(`/proc/${pid}/stat`);
     if (!stat || read(`/proc/${pid}/comm`)?.trim() !== "workerd") continue;
-    sum += pick(stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    ticks += fields[11] + fields[12]; // utime, stime (fields 14 and 15 of stat)
+    majorFaults += fields[9]; // majflt (field 12 of stat)
   }
-  return sum;
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND, majorFaults };
 }
 
-/**
- * CPU time (user + system, ms) the workerd processes under `root` have used so far: a cost per
- * request that the machine's other load barely moves, unlike latency (the kernel counts it in
- * clock ticks, 10 ms here, so measure over many requests).
- */
-export const workerdCpuMs = (root) =>
-  (sumOverWorkerd(root, (f) => f[11] + f[12]) * 1000) / CLOCK_TICKS_PER_SECOND; // utime, stime (fields 14 and 15 of stat)
-
-/**
- * The major page faults (pages read back from disk) of the workerd processes under root: time the
- * runtime waited for memory rather than worked (a machine that pages out memory it deems cold).
- */
-export const workerdMajorFaults = (root) => sumOverWorkerd(root, (f) => f[9]); // majflt (field 12 of stat)
+/** The CPU time of the workerd processes under `root` so far (workerdCounters). */
+export const workerdCpuMs = (root) => workerdCounters(root).cpuMs;
 
 // getconf CLK_TCK: 100 on every Linux Node runs on.
 const CLOCK_TICKS_PER_SECOND = 100;
